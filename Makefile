@@ -1,0 +1,49 @@
+# Two commands for a new user on a fresh Debian/Ubuntu machine with Python >= 3.11:
+#   make book   build the HTML book from clean, warnings as errors
+#   make test   run the whole test suite (package, data, chapters, build, browser)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.uqsurvey-installed
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+JB_FLAGS := -n -W --keep-going
+
+.PHONY: book test venv chromium clean notebooks
+
+book: $(STAMP)
+	rm -rf _build
+	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
+	@echo
+	@echo "Book built: $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP) chromium
+	$(PY) -m pytest
+
+venv: $(STAMP)
+
+# (Re)install when the pins change.  The interpreter must be Python >= 3.11.
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python >= 3.11 is required (found $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
+	@if [ ! -x "$(PY)" ]; then \
+	  $(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: install python3-venv"; exit 1; }; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
+	touch $(STAMP)
+
+# The browser test drives Debian's Chromium (never a downloaded browser).
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "Installing Debian chromium (needed by the browser test)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@test -x "$(CHROMIUM)" || { echo "no $(CHROMIUM); install Debian's chromium package"; exit 1; }
+
+clean:
+	rm -rf _build
