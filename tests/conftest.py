@@ -1,0 +1,52 @@
+"""Shared fixtures: the repository root, and one clean build of the whole book."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+
+
+def jupyter_book_cmd() -> list[str]:
+    exe = Path(sys.executable).parent / "jupyter-book"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book.cli.main"]
+
+
+def toc_pages() -> list[str]:
+    """Every docname in the table of contents, root first (no '.md')."""
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    site = parse_toc_yaml(ROOT / "_toc.yml")
+    return list(site)
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def built_book() -> dict:
+    """Build the book once per session, from clean, with warnings as errors.
+
+    Set ``UQSURVEY_REUSE_BUILD=1`` to reuse an existing ``_build/html`` while
+    iterating on the browser test; CI never sets it.
+    """
+    if os.environ.get("UQSURVEY_REUSE_BUILD") == "1" and (HTML / "index.html").exists():
+        return {"returncode": 0, "output": "(reused)", "html": HTML}
+    shutil.rmtree(BUILD, ignore_errors=True)
+    proc = subprocess.run(
+        [*jupyter_book_cmd(), "build", str(ROOT), "-n", "-W", "--keep-going"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    return {"returncode": proc.returncode, "output": proc.stdout + proc.stderr, "html": HTML}
