@@ -425,8 +425,9 @@ def _check_foreign_keys(t: _Table, schema: Mapping, tables: dict[str, _Table], p
         dst = _as_list(ref.get("fields"))
         if target is None or not target.usable:
             continue  # the target's own problems are reported
-        valid = {tuple(r[target.names.index(d)] for d in dst) for r in target.rows}
-        valid = {k for k in valid if not any(x in target.missing for x in k)}
+        keys = [tuple(r[target.names.index(d)] for d in dst) for r in target.rows]
+        keys = [k for k in dict.fromkeys(keys) if not any(x in target.missing for x in k)]
+        valid = set(keys)
         sidx = [t.names.index(s) for s in src]
         where = f"{target.file} column {'+'.join(dst)}"
         for row, line in zip(t.rows, t.lines):
@@ -435,7 +436,7 @@ def _check_foreign_keys(t: _Table, schema: Mapping, tables: dict[str, _Table], p
                 continue  # an empty (optional) reference
             if key not in valid:
                 shown = key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
-                choices = sorted(k[0] if len(k) == 1 else "(" + ", ".join(k) + ")" for k in valid)
+                choices = [k[0] if len(k) == 1 else "(" + ", ".join(k) + ")" for k in keys]
                 close = difflib.get_close_matches(str(shown), choices, n=1)
                 tip = f" (did you mean {close[0]!r}?)" if close else ""
                 problems.append(Problem(t.file, line, "+".join(src),
