@@ -501,3 +501,10 @@ def test_cli_validate_good_data():
     assert out.startswith("data OK: 37 papers, 125 paper-dataset pairs, 79 paper-metric pairs, 22 benchmarks")
     assert str(DATA) in out and len(out.splitlines()) == 1
     assert proc.stderr == ""
+
+
+def test_tables_are_reachable_by_resource_name(d, pkg):
+    for res in pkg["resources"]:
+        assert getattr(d, res["name"]) is d.tables[res["name"]]
+    with pytest.raises(AttributeError, match="tables in the package: papers"):
+        d.no_such_table

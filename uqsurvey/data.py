@@ -545,6 +545,15 @@ class SurveyData:
     def claims(self) -> pd.DataFrame:
         return self.tables["claims"]
 
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        # Any other resource of the package is reachable by name too, so a table
+        # added to datapackage.json needs no code here.
+        tables = self.__dict__.get("tables")
+        if tables is not None and name in tables:
+            return tables[name]
+        known = ", ".join(tables) if tables else "none"
+        raise AttributeError(f"{type(self).__name__!r} has no attribute {name!r} (tables in the package: {known})")
+
     def summary(self) -> str:
         """One line: the row count of every table, labelled as the descriptor says."""
         parts = []
