@@ -248,13 +248,10 @@ def _check_inputs(confidence, correct) -> tuple[np.ndarray, np.ndarray]:
 
     # Confidence: a float64 array lies in [0, 1] iff min >= 0 and max <= 1
     # (NaN propagates through min/max and fails both comparisons).
-    lo, hi = 1.0, 0.0
     for s in range(0, n, _CHUNK):
         fc = f[s : s + _CHUNK]
-        lo = min(lo, fc.min())
-        hi = max(hi, fc.max())
-    if not (lo >= 0.0 and hi <= 1.0):
-        _raise_bad_values(f, "confidence", labels=False)
+        if not (fc.min() >= 0.0 and fc.max() <= 1.0):
+            _raise_bad_values(f, "confidence", labels=False)
 
     # Labels.
     kind = y.dtype.kind
@@ -286,20 +283,20 @@ def _raise_bad_values(a: np.ndarray, name: str, labels: bool):
             i = _first(inf)
             raise ValueError(
                 f"{name} contains {_plural(int(inf.sum()), 'infinite value')} "
-                f"(first at index {i}: {a[i]})"
+                f"(first at index {i}: {a[i].item()})"
             )
     if labels:
         bad = (a != 0) & (a != 1)
         i = _first(bad)
         raise ValueError(
             f"{name} must contain only 0/1 or boolean labels; found "
-            f"{_plural(int(bad.sum()), 'other value')} (first at index {i}: {a[i]!r})"
+            f"{_plural(int(bad.sum()), 'other value')} (first at index {i}: {a[i].item()!r})"
         )
     bad = (a < 0) | (a > 1)
     i = _first(bad)
     raise ValueError(
         f"{name} must lie in [0, 1]; found {_plural(int(bad.sum()), 'value')} "
-        f"outside (first at index {i}: {a[i]!r})"
+        f"outside (first at index {i}: {a[i].item()!r})"
     )
 
 
@@ -891,20 +888,30 @@ def _relplot_kernel(m: int, sigma: float) -> np.ndarray:
 def _reflect_convolve(values: np.ndarray, ker: np.ndarray) -> np.ndarray:
     """``ReflectedGaussianKernel.convolve`` with exactly-zero kernel tails dropped.
 
-    relplot convolves ``[values[M-1:0:-1], values, values[M-2::-1]]`` with
-    the full length-``M`` kernel; entries of the kernel that underflowed to 0
-    contribute exactly nothing, so we cut them and only extend by the
-    remaining half-width ``K``.
+    relplot computes ``np.convolve(ext, ker, "valid")[M//2 : M//2 + M]`` with
+    ``ext = [values[M-1:0:-1], values, values[M-2::-1]]``, i.e.
+
+        smoothed[i] = sum_d ker[M//2 + d] * ext(i - d),
+
+    where ``ext`` reflects about the end nodes.  (For even ``M`` the sampled
+    kernel is centred between two nodes, so relplot's smoothing is shifted by
+    half a node; we reproduce that.)  Kernel entries that underflowed to 0
+    contribute exactly nothing, so we keep only the non-zero run
+    ``ker[z0:z1+1]`` and extend ``values`` by the reflections it reaches.
     """
     m = values.shape[0]
-    c = (m - 1) // 2
     nz = np.flatnonzero(ker)
-    half = c - int(nz[0]) if nz.size else 0
-    k = ker[c - half : c + half + 1]
-    if half == 0:
-        return values * k[0]
-    ext = np.concatenate([values[half:0:-1], values, values[m - 2 : m - 2 - half : -1]])
-    return np.convolve(ext, k, "valid")
+    z0, z1 = int(nz[0]), int(nz[-1])
+    dl, dh = z0 - m // 2, z1 - m // 2  # offsets d with non-zero weight
+    left, right = max(dh, 0), max(-dl, 0)
+    ext = np.concatenate([
+        values[left:0:-1],
+        values,
+        values[m - 2 : m - 2 - right : -1] if right else values[:0],
+    ])
+    out = np.convolve(ext, ker[z0 : z1 + 1], "valid")
+    start = left - dh
+    return out[start : start + m]
 
 
 def _relplot_interpolate(t: np.ndarray, yv: np.ndarray) -> np.ndarray:
@@ -1014,16 +1021,26 @@ def _relplot_search(deposit: _GridDeposit) -> tuple[float, float]:
 # SmoothECE: the continuous definition
 # ----------------------------------------------------------------------------
 
-def _image_centres(u: np.ndarray, sigma: float) -> np.ndarray:
-    """Centres of the reflected-Gaussian images of points ``u`` in [0, 1].
+#: Images of the reflected kernel farther than this many bandwidths from
+#: [0, 1] carry less than 1e-19 of their mass into [0, 1] and are dropped.
+_IMAGE_REACH = 9.0
 
-    Shape ``(len(u), 2 * (2K + 1))``; images farther than ~9 sigma beyond
-    ``[0, 1]`` are below double precision relative to the kernel mass and are
-    dropped (``K = 2 + ceil(4.5 sigma)``).
+
+def _images(u: np.ndarray, w: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Centres and weights of the reflected-Gaussian images of points ``u``.
+
+    ``K(t, s) = sum_k phi(t - s - 2k) + phi(t + s - 2k)``; returns the
+    centres ``+-s + 2k`` within ``_IMAGE_REACH * sigma`` of ``[0, 1]`` (all
+    others are negligible in double precision), each carrying the weight of
+    its point.
     """
-    kmax = 2 + int(math.ceil(4.5 * sigma))
+    kmax = 1 + int(math.ceil((1 + _IMAGE_REACH * sigma) / 2))
     shifts = 2.0 * np.arange(-kmax, kmax + 1)
-    return np.concatenate([u[:, None] + shifts, -u[:, None] + shifts], axis=1)
+    c = np.concatenate([u[:, None] + shifts, -u[:, None] + shifts], axis=1)
+    wt = np.broadcast_to(w[:, None], c.shape)
+    reach = _IMAGE_REACH * sigma
+    keep = (c >= -reach) & (c <= 1 + reach)
+    return c[keep], wt[keep]
 
 
 def _gauss_mass(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -1041,56 +1058,65 @@ class _ContinuousSmoother:
         self.R = np.bincount(inv, weights=r)  # summed residual f - y per distinct f
         self.n = f.shape[0]
 
-    def S(self, t: np.ndarray, sigma: float, centres: np.ndarray) -> np.ndarray:
-        """Smoothed residual density (1/n) sum_i K(t, f_i) r_i at points t."""
+    @staticmethod
+    def _blocks(npts: int, ncent: int):
+        step = max(1, (1 << 21) // max(1, npts))
+        return range(0, ncent, step), step
+
+    def S(self, t: np.ndarray, sigma: float, c: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Smoothed residual (1/n) sum_i K(t, f_i) (f_i - y_i) at points t."""
         t = np.atleast_1d(np.asarray(t, dtype=np.float64))
         out = np.zeros(t.shape[0])
-        norm = 1.0 / (math.sqrt(2 * math.pi) * sigma * self.n)
-        step = max(1, (1 << 22) // max(1, t.shape[0] * centres.shape[1]))
-        for s in range(0, centres.shape[0], step):
-            c = centres[s : s + step]
-            z = (t[:, None, None] - c[None, :, :]) / sigma
-            out += np.exp(-0.5 * z * z).sum(axis=2) @ self.R[s : s + step]
-        return out * norm
+        starts, step = self._blocks(t.shape[0], c.shape[0])
+        for s in starts:
+            z = (t[:, None] - c[None, s : s + step]) / sigma
+            out += np.exp(-0.5 * z * z) @ w[s : s + step]
+        return out / (math.sqrt(2 * math.pi) * sigma * self.n)
 
-    def integral(self, a: np.ndarray, b: np.ndarray, sigma: float, centres: np.ndarray) -> np.ndarray:
-        """(1/n) sum_i r_i int_a^b K(t, f_i) dt for interval arrays a, b."""
+    def integral(self, a, b, sigma: float, c: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """(1/n) sum_i (f_i - y_i) int_a^b K(t, f_i) dt for interval arrays a, b."""
         out = np.zeros(a.shape[0])
-        step = max(1, (1 << 22) // max(1, a.shape[0] * centres.shape[1]))
-        for s in range(0, centres.shape[0], step):
-            c = centres[s : s + step]
-            za = (a[:, None, None] - c[None, :, :]) / sigma
-            zb = (b[:, None, None] - c[None, :, :]) / sigma
-            out += _gauss_mass(za, zb).sum(axis=2) @ self.R[s : s + step]
+        starts, step = self._blocks(a.shape[0], c.shape[0])
+        for s in starts:
+            cc = c[None, s : s + step]
+            out += _gauss_mass((a[:, None] - cc) / sigma, (b[:, None] - cc) / sigma) @ w[s : s + step]
         return out / self.n
 
     def smece_at(self, sigma: float) -> float:
         from scipy.optimize import brentq
 
-        centres = _image_centres(self.u, sigma)
+        c, w = _images(self.u, self.R, sigma)
         mesh = np.linspace(0.0, 1.0, int(math.ceil(16.0 / sigma)) + 1)
-        vals = self.S(mesh, sigma, centres)
+        vals = self.S(mesh, sigma, c, w)
         # exact zeros on the mesh are cuts themselves; sign changes between
         # neighbouring mesh points are refined with Brent's method
         cuts = list(mesh[1:-1][vals[1:-1] == 0])
+
+        def s_at(t):
+            return float(self.S(np.array([t]), sigma, c, w)[0])
+
         for i in np.flatnonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0):
-            cuts.append(
-                brentq(lambda t: float(self.S(np.array([t]), sigma, centres)[0]),
-                       mesh[i], mesh[i + 1], xtol=1e-15, rtol=4 * np.finfo(float).eps)
-            )
+            a, b = mesh[i], mesh[i + 1]
+            sa, sb = s_at(a), s_at(b)
+            if sa * sb < 0:
+                cuts.append(brentq(s_at, a, b, xtol=1e-15, rtol=4 * np.finfo(float).eps))
+            else:
+                # the batched and the scalar sum disagree in the last bits: S
+                # is zero to rounding at an end point, which is the crossing
+                cuts.append(a if abs(sa) <= abs(sb) else b)
         pts = np.array([0.0, *sorted(cuts), 1.0])
-        return float(np.abs(self.integral(pts[:-1], pts[1:], sigma, centres)).sum())
+        return float(np.abs(self.integral(pts[:-1], pts[1:], sigma, c, w)).sum())
 
     def fixed_point(self) -> tuple[float, float]:
         from scipy.optimize import brentq
 
         if not np.any(self.R):
             return 0.0, 0.0  # smECE_sigma == 0 for every sigma
-        g_hi = self.smece_at(1.0) - 1.0
-        if g_hi >= 0:
-            return self.smece_at(1.0), 1.0
+        top = self.smece_at(1.0)
+        if top >= 1.0:
+            return top, 1.0
         lo = 0.5
-        while self.smece_at(lo) - lo <= 0:
+        while self.smece_at(lo) <= lo:
             lo /= 2
             if lo < 1e-6:  # pragma: no cover - only for pathological inputs
                 raise ValueError("smECE fixed point below 1e-6; use method='relplot'")
