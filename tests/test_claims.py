@@ -1,0 +1,203 @@
+"""The claim rules and the reproduction ledger.
+
+Expected values are hand counts made by reading the source (Table 1 and
+Appendix A of the translated paper), written here as literals with the rows
+they come from -- not values computed by the rules under test.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from uqsurvey import claims
+from uqsurvey.data import load
+
+
+@pytest.fixture(scope="module")
+def d():
+    return load()
+
+
+@pytest.fixture(scope="module")
+def ledger(d):
+    return {r.id: r for r in claims.evaluate(d)}
+
+
+def test_registry_and_claims_csv_have_no_orphans(d):
+    assert claims.check_registry(d) == []
+    assert set(claims.RULES) == set(d.claims["id"])
+
+
+def test_registry_reports_orphans_on_both_sides(d):
+    import copy
+
+    broken = copy.copy(d)
+    broken.tables = dict(d.tables)
+    broken.tables["claims"] = d.claims[d.claims["id"] != "c1"].copy()
+    extra = d.claims.iloc[[0]].copy()
+    extra["id"] = "no-such-claim"
+    import pandas as pd
+
+    broken.tables["claims"] = pd.concat([broken.tables["claims"], extra])
+    problems = claims.check_registry(broken)
+    assert "claim 'no-such-claim' in claims.csv has no rule" in problems
+    assert "rule 'c1' has no row in claims.csv" in problems
+    with pytest.raises(KeyError, match="no-such-claim"):
+        claims.evaluate(broken)
+
+
+# --- Table 1, hand-counted from the printed table (✓ = yes, 7 = no, - = n/a) ---
+# C1 ✓: Natural Questions, WebQA, IMDB, AGNews, Yelp Reviews, NQ-Open
+# C1 and C2 ✓: Natural Questions, IMDB, AGNews, Yelp Reviews, NQ-Open
+# C3 ✓: TriviaQA, Natural Questions, MMLU, CoQA, SciQ, BIGBench, AmbigQA, BioASQ, MedMCQA
+# C1, C2, C3 ✓: Natural Questions only (NQ-Open has C3 = 7)
+@pytest.mark.parametrize(
+    "cid, count, total, status",
+    [
+        ("c1", 6, 22, "reproduced"),
+        ("c1-c2", 5, 22, "reproduced"),
+        ("c3", 9, 22, "reproduced"),
+        ("c1-c3", 1, 22, "differs"),
+        ("c4", 0, 22, "reproduced"),
+        ("benchmarks-analyzed", 22, None, "reproduced"),
+        ("aleatoric-benchmarks", 1, 22, "reproduced"),
+    ],
+)
+def test_table1_claims(ledger, cid, count, total, status):
+    r = ledger[cid]
+    assert (r.recomputed_count, r.recomputed_total, r.status) == (count, total, status)
+
+
+def test_c1_value_string_and_members(ledger):
+    r = ledger["c1"]
+    assert r.recomputed_value == "6/22 (27.3%)"
+    assert set(r.members) == {"Natural Questions", "WebQA", "IMDB", "AGNews", "Yelp Reviews", "NQ-Open"}
+    assert ledger["c1-c3"].members == ["Natural Questions"]
+
+
+def test_qa_or_commonsense_sensitivity(ledger):
+    # Categories: Factual QA 7, Open-book QA 2, MedicalQA 2, Commonsense 5 -> 16;
+    # + Other reasoning (BIGBench) -> 17 (the paper's number); + Math (GSM8K) -> 18.
+    r = ledger["qa-or-commonsense"]
+    assert r.recomputed_count == 16 and r.status == "differs"
+    counts = [v["count"] for v in r.sensitivity]
+    assert counts[:3] == [16, 17, 18]
+    assert "Other reasoning" in r.reason
+
+
+def test_multiple_choice_sensitivity(ledger):
+    # Project coding: MC = MMLU, SciQ, CommonSenseQA, SWAG, HellaSwag, MedMCQA (6);
+    # classification = SST, IMDB, AGNews, Yelp, MNLI, SNLI (6); mixed = TruthfulQA,
+    # BIGBench, BioASQ (3).  6 + 6 + 3 = 15, the paper's number.
+    r = ledger["multiple-choice"]
+    by_rule = {v["rule"]: v["count"] for v in r.sensitivity}
+    assert list(by_rule.values()) == [6, 9, 12, 15]
+    assert r.status == "differs" and "closed answer set or mixed" in r.reason
+
+
+def test_supervised_shift(ledger):
+    # Supervised (18): P12-P23, P30, P31, P33, P34, P36, P37; under shift (9):
+    # P12, P14, P18, P19, P30, P31, P33, P34, P37.  Mixed: P10 (shift yes), P24 (no).
+    r = ledger["supervised-shift"]
+    assert (r.recomputed_count, r.recomputed_total) == (9, 18)
+    assert set(r.members) == {"P12", "P14", "P18", "P19", "P30", "P31", "P33", "P34", "P37"}
+    assert [(v["count"], v["total"]) for v in r.sensitivity][:2] == [(9, 18), (10, 20)]
+    assert r.status == "differs"
+    assert ledger["supervised-papers"].recomputed_count == 18
+    assert ledger["supervised-no-shift-almost-half"].status == "reproduced"
+
+
+def test_metric_claims(ledger):
+    # ECE (canonical) in P1, P10, P12, P13, P14, P16, P18, P21, P24, P29, P30, P32, P33,
+    # P34, P35, P37 = 16.  smECE: P13 (Ulmer et al., 2024) only.
+    r = ledger["ece-users"]
+    assert r.recomputed_count == 16 and r.status == "reproduced"
+    assert set(r.members) == {f"P{i}" for i in (1, 10, 12, 13, 14, 16, 18, 21, 24, 29, 30, 32, 33, 34, 35, 37)}
+    s = ledger["smece-users"]
+    assert (s.recomputed_count, s.members, s.status) == (1, ["P13"], "reproduced")
+
+
+def test_human_uplift(ledger):
+    # (f) answered yes: P21 and P37.
+    r = ledger["human-uplift"]
+    assert (r.recomputed_count, r.recomputed_total, set(r.members)) == (2, 37, {"P21", "P37"})
+    assert r.status == "reproduced"
+
+
+def test_benchmarks_used_by_two_papers(ledger):
+    # Used by fewer than two annotated papers: NQ-Open, AmbigQA (none); SST, AGNews,
+    # Yelp Reviews, BioASQ, MedMCQA (one each) -> 22 - 7 = 15.
+    r = ledger["benchmarks-min-two-papers"]
+    assert (r.recomputed_count, r.recomputed_total, r.status) == (15, 22, "differs")
+    assert "OpenBookQA" in r.members and "SVAMP" in r.members
+
+
+def test_the_gap_is_reported_not_filled(ledger):
+    r = ledger["papers-analyzed"]
+    assert (r.recomputed_count, r.status) == (37, "differs")
+    assert ledger["annotated-papers"].status == "reproduced"
+
+
+def test_not_checkable_claims_carry_a_reason(ledger):
+    nc = [r for r in ledger.values() if r.status == "not-checkable"]
+    assert "wildchat-factual-qa" in {r.id for r in nc}
+    assert all(r.reason and r.recomputed_count is None and r.recomputed_value == "n/a" for r in nc)
+
+
+def test_statuses_are_known_and_anchors_unique(ledger):
+    assert {r.status for r in ledger.values()} <= set(claims.STATUSES)
+    html = claims.ledger_html(list(ledger.values()))
+    for cid in ledger:
+        assert html.count(f'id="claim-{cid}"') == 1
+
+
+def test_dataset_tasks_agree_with_table1_categories(d):
+    cat_to_task = {
+        "Factual QA": "factual-qa", "Open-book QA": "open-book-qa", "MedicalQA": "medical-qa",
+        "Commonsense": "commonsense", "Other reasoning": "reasoning", "Math": "math",
+        "Sentiment Analysis": "classification", "Topic Classification": "classification",
+    }
+    tasks = d.datasets.set_index("dataset")["task"].astype(str)
+    for _, b in d.benchmarks.iterrows():
+        if b["name"] in tasks.index:
+            assert tasks[b["name"]] == cat_to_task[b["category"]], b["name"]
+    assert set(d.paper_datasets["dataset"]) == set(d.datasets["dataset"])
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "uqsurvey", "claims", *args], capture_output=True, text=True)
+
+
+def test_cli_json_has_the_documented_fields(ledger):
+    out = _cli("--format", "json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [r["id"] for r in rows] == list(ledger)
+    keys = {"id", "section", "statement", "paper_value", "recomputed_value", "recomputed_count",
+            "recomputed_total", "status", "rule", "reason", "sensitivity"}
+    assert all(set(r) == keys for r in rows)
+    c1 = next(r for r in rows if r["id"] == "c1")
+    assert (c1["recomputed_value"], c1["recomputed_count"], c1["recomputed_total"]) == ("6/22 (27.3%)", 6, 22)
+    mc = next(r for r in rows if r["id"] == "multiple-choice")
+    assert {"rule", "count", "total", "value"} == set(mc["sensitivity"][0])
+
+
+@pytest.mark.parametrize("fmt, marker", [("csv", "id,section,statement"), ("markdown", "| id | section |")])
+def test_cli_other_formats(fmt, marker):
+    out = _cli("--format", fmt)
+    assert out.returncode == 0 and out.stdout.startswith(marker)
+
+
+def test_cli_reports_invalid_data(tmp_path):
+    import shutil
+
+    from uqsurvey.data import default_data_dir
+
+    shutil.copytree(default_data_dir(), tmp_path / "data")
+    p = tmp_path / "data" / "benchmarks.csv"
+    p.write_text(p.read_text(encoding="utf-8").replace(",Factual QA,no,", ",Factual QA,maybe,", 1), encoding="utf-8")
+    out = _cli("--data", str(tmp_path / "data"))
+    assert out.returncode == 1 and "benchmarks.csv:2:c1:" in out.stderr

@@ -1,0 +1,82 @@
+"""Small helpers the chapters use to put recomputed numbers into their prose.
+
+A chapter never types a statistic: it glues it.  :func:`glue_claim` glues,
+for one ledger entry, every form the prose may need, under keys built from a
+prefix and the claim id (``-`` becomes ``_``):
+
+``<key>``          the recomputed display value, e.g. ``6/22 (27.3%)``
+``<key>_count``    the recomputed count (int)
+``<key>_total``    the total it is out of (int)
+``<key>_share``    count / total (float; format with ``:.1%``)
+``<key>_paper``    the value the paper states
+``<key>_status``   reproduced / differs / not-checkable
+``<key>_members``  what was counted, comma-separated
+``<key>_rule``     the counting rule
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+
+def claim_key(claim_id: str, prefix: str = "") -> str:
+    return prefix + claim_id.replace("-", "_")
+
+
+def claim_values(result) -> dict[str, object]:
+    """The glue values of one :class:`uqsurvey.claims.ClaimResult`."""
+    vals: dict[str, object] = {
+        "": result.recomputed_value,
+        "_paper": result.paper_value,
+        "_status": result.status,
+        "_members": ", ".join(result.members) if result.members else "none",
+        "_rule": result.rule,
+    }
+    if result.recomputed_count is not None:
+        vals["_count"] = int(result.recomputed_count)
+    if result.recomputed_total:
+        vals["_total"] = int(result.recomputed_total)
+        vals["_share"] = float(result.recomputed_count / result.recomputed_total)
+    return vals
+
+
+def glue_claim(result, prefix: str = "") -> None:
+    from myst_nb import glue
+
+    base = claim_key(result.id, prefix)
+    for suffix, value in claim_values(result).items():
+        glue(base + suffix, value, display=False)
+
+
+def glue_claims(results: Iterable, ids: Iterable[str] | None = None, prefix: str = "") -> dict:
+    """Glue every claim in *ids* (all when None); return them by id."""
+    by_id = {r.id: r for r in results}
+    wanted = list(by_id) if ids is None else list(ids)
+    missing = [i for i in wanted if i not in by_id]
+    if missing:
+        raise KeyError(f"no ledger entry for {missing}")
+    for i in wanted:
+        glue_claim(by_id[i], prefix)
+    return {i: by_id[i] for i in wanted}
+
+
+def glue_values(values: dict[str, object], prefix: str = "") -> None:
+    """Glue plain values, converting numpy scalars to Python numbers."""
+    from myst_nb import glue
+
+    for key, value in values.items():
+        if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+            value = value.item()
+        glue(prefix + key, value, display=False)
+
+
+def sensitivity_frame(result):
+    """The sensitivity of one claim as a DataFrame (rule, value), with the paper's row marked."""
+    import pandas as pd
+
+    from uqsurvey.claims import _matches
+
+    rows = [
+        {"counting rule": v["rule"], "value": v["value"], "matches the paper": "yes" if _matches(v, result) else ""}
+        for v in result.sensitivity
+    ]
+    return pd.DataFrame(rows)

@@ -1,0 +1,754 @@
+"""One named rule per quantitative claim of the paper, and the reproduction ledger.
+
+Every claim in ``data/claims.csv`` has exactly one rule here, registered with
+:func:`rule`.  A rule reads the loaded survey data and returns an
+:class:`Outcome`: the count it recomputes (and the total it is out of), a
+one-line description of the counting rule, and -- where the number depends on
+a counting choice -- the value under every other defensible rule
+(*sensitivity*).  :func:`evaluate` compares each outcome with the value the
+paper states and gives it a status:
+
+``reproduced``
+    the data gives the paper's number under the stated rule;
+``differs``
+    under the stated rule the data gives another number;
+``not-checkable``
+    the data cannot say (an external figure, or a fact the annotations lack).
+
+Disagreements between the paper's text, its Table 1 and its Appendix A are
+findings: the ledger reports them; it does not hide them.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import io
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Iterable
+
+import pandas as pd
+
+STATUSES = ("reproduced", "differs", "not-checkable")
+
+
+# --------------------------------------------------------------------------- #
+# Outcomes and results
+# --------------------------------------------------------------------------- #
+@dataclass(frozen=True)
+class Variant:
+    """The claim's number under one counting rule."""
+
+    rule: str
+    count: int | None
+    total: int | None
+    value: str
+
+    @classmethod
+    def of(cls, rule: str, count: int | None, total: int | None = None) -> "Variant":
+        return cls(rule, count, total, display(count, total))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a rule recomputes from the data.
+
+    ``count``/``total`` are the number under the primary rule (the rule that
+    reads the paper's sentence most literally); ``holds`` is used instead for
+    qualitative claims ("most", "rare"), whose test is a predicate.
+    ``checkable=False`` marks a claim the data cannot check.
+    """
+
+    rule: str
+    count: int | None = None
+    total: int | None = None
+    holds: bool | None = None
+    checkable: bool = True
+    reason: str = ""
+    sensitivity: tuple[Variant, ...] = ()
+    members: tuple[str, ...] = ()
+
+
+@dataclass
+class ClaimResult:
+    id: str
+    section: str
+    statement: str
+    paper_value: str
+    recomputed_value: str
+    recomputed_count: int | None
+    recomputed_total: int | None
+    status: str
+    rule: str
+    reason: str
+    sensitivity: list[dict] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def display(count: int | None, total: int | None = None) -> str:
+    """Display string: ``"6/22 (27.3%)"``, ``"16"`` or ``"n/a"``."""
+    if count is None:
+        return "n/a"
+    if total:
+        return f"{count}/{total} ({100 * count / total:.1f}%)"
+    return f"{count}"
+
+
+# --------------------------------------------------------------------------- #
+# Registry
+# --------------------------------------------------------------------------- #
+RULES: dict[str, Callable] = {}
+
+
+def rule(claim_id: str):
+    """Register the function as the rule for ``claim_id``."""
+
+    def deco(fn):
+        if claim_id in RULES:
+            raise ValueError(f"two rules for claim {claim_id!r}")
+        RULES[claim_id] = fn
+        return fn
+
+    return deco
+
+
+# --------------------------------------------------------------------------- #
+# Shared counting helpers (each is itself a documented rule)
+# --------------------------------------------------------------------------- #
+def _yes(s: pd.Series) -> pd.Series:
+    return s.astype("string").eq("yes").fillna(False).astype(bool)
+
+
+def _names(df: pd.DataFrame, mask, col: str = "name") -> tuple[str, ...]:
+    return tuple(df.loc[mask, col].astype(str))
+
+
+def ece_family(metrics: pd.DataFrame) -> dict[str, set[str]]:
+    """Papers using ECE, under three readings of "uses ECE".
+
+    ``exact``: a metric whose canonical name is exactly ``ECE``;
+    ``ece-named``: any canonical name containing "ECE" (adaptive, class-wise,
+    user-level ECE ...), but not smECE;
+    ``any-calibration-error``: any metric of the calibration-error family other
+    than smECE (ECE variants, MCE, ASCE, calibration-error ...).
+    """
+    m = metrics.assign(metric=metrics["metric"].astype(str))
+    is_sm = m["metric"].str.lower().str.contains("smece|smooth")
+    exact = set(m.loc[m["metric"].eq("ECE"), "paper_id"])
+    named = set(m.loc[m["metric"].str.contains("ECE") & ~is_sm, "paper_id"])
+    fam = set(m.loc[m["metric_family"].astype(str).eq("calibration-error") & ~is_sm, "paper_id"])
+    return {"exact": exact, "ece-named": named, "any-calibration-error": fam | named}
+
+
+def benchmark_usage(ds: pd.DataFrame, matches: Iterable[str]) -> pd.Series:
+    """Number of distinct annotated papers that use each Table 1 benchmark,
+    counting a dataset row only when its ``benchmark_match`` is in ``matches``."""
+    rows = ds[ds["benchmark"].notna() & ds["benchmark_match"].astype(str).isin(list(matches))]
+    return rows.groupby(rows["benchmark"].astype(str))["paper_id"].nunique()
+
+
+STRICT = ("exact", "alias")
+WITH_SUBSETS = ("exact", "alias", "subset")
+INCLUSIVE = ("exact", "alias", "subset", "ambiguous")
+
+
+# --------------------------------------------------------------------------- #
+# Scope
+# --------------------------------------------------------------------------- #
+@rule("papers-analyzed")
+def papers_analyzed(d) -> Outcome:
+    n = len(d.papers)
+    return Outcome(
+        rule="number of papers annotated in Appendix A (rows of papers.csv)",
+        count=n,
+        reason=(
+            f"the source annotates {n} papers (P1–P{n}); the other "
+            "papers the paper counts are not in the source, and none is invented"
+        ),
+    )
+
+
+@rule("benchmarks-analyzed")
+def benchmarks_analyzed(d) -> Outcome:
+    return Outcome(rule="rows of Table 1 (benchmarks.csv)", count=len(d.benchmarks))
+
+
+@rule("benchmarks-min-two-papers")
+def benchmarks_min_two_papers(d) -> Outcome:
+    """Footnote rule: a benchmark enters Table 1 only if at least two method
+    papers use it.  Recompute, from Appendix A, how many Table 1 benchmarks meet
+    it, and how many datasets outside Table 1 meet it too."""
+    table = set(d.benchmarks["name"].astype(str))
+    variants = []
+    for label, matches in (
+        ("exact name or alias", STRICT),
+        ("+ subsets and tasks (e.g. MMLU (law) → MMLU)", WITH_SUBSETS),
+        ("+ ambiguous mappings", INCLUSIVE),
+    ):
+        use = benchmark_usage(d.paper_datasets, matches)
+        ok = sum(int(use.get(b, 0) >= 2) for b in table)
+        variants.append(Variant.of(f"Table 1 benchmarks used by ≥2 annotated papers ({label})", ok, len(table)))
+    # Datasets outside Table 1 that two or more annotated papers use.
+    ds = d.paper_datasets
+    outside = ds[ds["benchmark"].isna()].groupby(ds["dataset"].astype(str))["paper_id"].nunique()
+    outside = sorted(outside[outside >= 2].index)
+    primary = variants[1]
+    return Outcome(
+        rule=primary.rule,
+        count=primary.count,
+        total=primary.total,
+        sensitivity=tuple(variants)
+        + (Variant.of("datasets outside Table 1 used by ≥2 annotated papers", len(outside)),),
+        members=tuple(outside),
+        reason=(
+            "the appendix covers only part of the surveyed papers, so a Table 1 benchmark may "
+            "rest on papers that are not annotated; datasets outside Table 1 that two annotated "
+            "papers use: " + (", ".join(outside) if outside else "none")
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- #
+# §3 Ecological validity
+# --------------------------------------------------------------------------- #
+@rule("qa-or-commonsense")
+def qa_or_commonsense(d) -> Outcome:
+    b = d.benchmarks
+    cat = b["category"].astype(str)
+    qa = cat.str.contains("QA")
+    cs = cat.eq("Commonsense")
+    reasoning = cat.str.contains("reasoning", case=False)
+    math = cat.eq("Math")
+    n = len(b)
+    variants = (
+        Variant.of("category contains 'QA' or is 'Commonsense'", int((qa | cs).sum()), n),
+        Variant.of("… or 'Other reasoning' (BIG-bench)", int((qa | cs | reasoning).sum()), n),
+        Variant.of("… or 'Math' (GSM8K)", int((qa | cs | reasoning | math).sum()), n),
+        Variant.of("category contains 'QA' only", int(qa.sum()), n),
+    )
+    return Outcome(
+        rule=variants[0].rule,
+        count=variants[0].count,
+        total=n,
+        sensitivity=variants,
+        members=_names(b, qa | cs),
+    )
+
+
+def _criteria(d, cols: list[str], label: str) -> Outcome:
+    b = d.benchmarks
+    mask = pd.Series(True, index=b.index)
+    for c in cols:
+        mask &= _yes(b[c])
+    return Outcome(rule=label, count=int(mask.sum()), total=len(b), members=_names(b, mask))
+
+
+@rule("c1")
+def c1(d) -> Outcome:
+    return _criteria(d, ["c1"], "Table 1 rows with C1 = ✓")
+
+
+@rule("c1-c2")
+def c1_c2(d) -> Outcome:
+    return _criteria(d, ["c1", "c2"], "Table 1 rows with C1 = ✓ and C2 = ✓")
+
+
+@rule("c3")
+def c3(d) -> Outcome:
+    return _criteria(d, ["c3"], "Table 1 rows with C3 = ✓")
+
+
+@rule("c1-c3")
+def c1_c3(d) -> Outcome:
+    o = _criteria(d, ["c1", "c2", "c3"], "Table 1 rows with C1, C2 and C3 = ✓")
+    b = d.benchmarks
+    named = [x for x in ("Natural Questions", "NQ-Open") if x in set(b["name"])]
+    detail = "; ".join(
+        f"{x}: C1 {r.c1}, C2 {r.c2}, C3 {r.c3}"
+        for x in named
+        for r in [b.set_index("name").loc[x]]
+    )
+    return Outcome(
+        rule=o.rule,
+        count=o.count,
+        total=o.total,
+        members=o.members,
+        reason=f"the text names Natural Questions and NQ-Open; Table 1 has {detail}",
+        sensitivity=(
+            Variant.of("C1, C2 and C3 = ✓ (the table as printed)", o.count, o.total),
+            Variant.of("the benchmarks the text names", len(named), o.total),
+        ),
+    )
+
+
+@rule("c4")
+def c4(d) -> Outcome:
+    o = _criteria(d, ["c4"], "Table 1 rows with C4 = ✓")
+    na = int(d.benchmarks["c4"].astype(str).eq("n/a").sum())
+    return Outcome(
+        rule=o.rule,
+        count=o.count,
+        total=o.total,
+        members=o.members,
+        sensitivity=(
+            Variant.of("C4 = ✓", o.count, o.total),
+            Variant.of("C4 = ✓ or – (not applicable)", o.count + na, o.total),
+        ),
+    )
+
+
+@rule("multiple-choice")
+def multiple_choice(d) -> Outcome:
+    b = d.benchmarks
+    fmt = b["answer_format"].astype(str)
+    n = len(b)
+    mc = fmt.eq("multiple-choice")
+    mixed = fmt.eq("mixed")
+    closed = fmt.isin(["multiple-choice", "classification", "yes-no"])
+    variants = (
+        Variant.of("answer format multiple-choice (project coding)", int(mc.sum()), n),
+        Variant.of("multiple-choice or mixed", int((mc | mixed).sum()), n),
+        Variant.of("closed answer set: multiple-choice, classification or yes-no", int(closed.sum()), n),
+        Variant.of("closed answer set or mixed", int((closed | mixed).sum()), n),
+    )
+    return Outcome(
+        rule="benchmarks whose answers come from a fixed, enumerated set "
+        "(multiple-choice, classification or yes-no; project coding of answer_format)",
+        count=int(closed.sum()),
+        total=n,
+        sensitivity=variants,
+        members=_names(b, closed),
+    )
+
+
+@rule("aleatoric-benchmarks")
+def aleatoric_benchmarks(d) -> Outcome:
+    b = d.benchmarks
+    mask = _yes(b["aleatoric_by_design"])
+    return Outcome(
+        rule="Table 1 benchmarks designed to carry aleatoric uncertainty (project coding)",
+        count=int(mask.sum()),
+        total=len(b),
+        members=_names(b, mask),
+    )
+
+
+@rule("wildchat-factual-qa")
+def wildchat_factual_qa(d) -> Outcome:
+    return Outcome(
+        rule="share of WildChat queries that are factual QA",
+        checkable=False,
+        reason="an external figure from Zhao et al. (2024); the survey data holds no WildChat queries",
+    )
+
+
+# --------------------------------------------------------------------------- #
+# §4 Sources of uncertainty
+# --------------------------------------------------------------------------- #
+def supervision_sets(p: pd.DataFrame) -> dict[str, pd.Series]:
+    sup = p["supervision"].astype(str)
+    raw = p["supervision_as_given"].astype(str)
+    semi = raw.str.contains("半监督|semi", case=False)
+    return {
+        "supervised": sup.eq("supervised"),
+        "supervised or mixed": sup.isin(["supervised", "mixed"]),
+        "supervised, mixed or semi-supervised": sup.isin(["supervised", "mixed"]) | semi,
+    }
+
+
+@rule("supervised-shift")
+def supervised_shift(d) -> Outcome:
+    p = d.papers
+    shift = _yes(p["shift"])
+    variants = []
+    for label, mask in supervision_sets(p).items():
+        variants.append(
+            Variant.of(f"shift = yes among papers coded {label}", int((mask & shift).sum()), int(mask.sum()))
+        )
+    primary = variants[0]
+    return Outcome(
+        rule=primary.rule,
+        count=primary.count,
+        total=primary.total,
+        sensitivity=tuple(variants),
+        members=tuple(p.loc[supervision_sets(p)["supervised"] & shift, "id"].astype(str)),
+        reason="the paper counts over its full set of surveyed papers, of which the source annotates only part",
+    )
+
+
+@rule("supervised-papers")
+def supervised_papers(d) -> Outcome:
+    p = d.papers
+    variants = tuple(Variant.of(f"papers coded {k}", int(m.sum()), len(p)) for k, m in supervision_sets(p).items())
+    return Outcome(rule=variants[0].rule, count=variants[0].count, sensitivity=variants,
+                   members=tuple(p.loc[supervision_sets(p)["supervised"], "id"].astype(str)))
+
+
+@rule("supervised-no-shift-almost-half")
+def supervised_no_shift(d) -> Outcome:
+    p = d.papers
+    sup = supervision_sets(p)["supervised"]
+    no = sup & ~_yes(p["shift"])
+    share = no.sum() / max(int(sup.sum()), 1)
+    return Outcome(
+        rule="share of supervised papers not tested under shift is between 40% and 60% ('almost half')",
+        count=int(no.sum()),
+        total=int(sup.sum()),
+        holds=bool(0.4 <= share <= 0.6),
+    )
+
+
+# --------------------------------------------------------------------------- #
+# §5 and appendix: metrics and human studies
+# --------------------------------------------------------------------------- #
+@rule("ece-users")
+def ece_users(d) -> Outcome:
+    fam = ece_family(d.paper_metrics)
+    n = len(d.papers)
+    variants = (
+        Variant.of("canonical metric exactly 'ECE'", len(fam["exact"])),
+        Variant.of("any metric named ECE (adaptive, class-wise, user ECE …), not smECE", len(fam["ece-named"])),
+        Variant.of("any calibration-error metric other than smECE", len(fam["any-calibration-error"])),
+    )
+    return Outcome(
+        rule=variants[0].rule,
+        count=variants[0].count,
+        sensitivity=variants,
+        members=tuple(sorted(fam["exact"], key=lambda s: int(s[1:]))),
+        reason=f"counted over the {n} annotated papers",
+    )
+
+
+@rule("smece-users")
+def smece_users(d) -> Outcome:
+    m = d.paper_metrics
+    users = sorted(set(m.loc[m["metric"].astype(str).eq("smECE"), "paper_id"]), key=lambda s: int(s[1:]))
+    cites = d.papers.set_index("id").loc[users, "citation"].astype(str).tolist() if users else []
+    return Outcome(
+        rule="papers with a metric whose canonical name is 'smECE'",
+        count=len(users),
+        members=tuple(users),
+        reason="users: " + (", ".join(f"{u} ({c})" for u, c in zip(users, cites)) or "none"),
+    )
+
+
+@rule("human-uplift")
+def human_uplift(d) -> Outcome:
+    p = d.papers
+    yes = _yes(p["human_study"])
+    return Outcome(
+        rule="papers with a human uplift study (human_study = yes); 'rare' read as under a quarter",
+        count=int(yes.sum()),
+        total=len(p),
+        holds=bool(yes.mean() < 0.25),
+        members=tuple(p.loc[yes, "id"].astype(str)),
+    )
+
+
+STANDARD_METRICS = ("ECE", "Brier score", "AUROC")
+
+
+@rule("standard-metrics-majority")
+def standard_metrics_majority(d) -> Outcome:
+    m, n = d.paper_metrics, len(d.papers)
+    canon = m["metric"].astype(str)
+    fam = ece_family(m)
+    strict = set(m.loc[canon.isin(STANDARD_METRICS), "paper_id"])
+    wide = strict | fam["any-calibration-error"] | set(m.loc[canon.str.startswith("AU"), "paper_id"])
+    variants = (
+        Variant.of("papers reporting ECE, Brier score or AUROC", len(strict), n),
+        Variant.of("… or any calibration error or area-under-curve metric", len(wide), n),
+    )
+    return Outcome(
+        rule=variants[0].rule + "; 'most' read as more than half",
+        count=len(strict),
+        total=n,
+        holds=len(strict) > n / 2,
+        sensitivity=variants,
+    )
+
+
+@rule("annotated-papers")
+def annotated_papers(d) -> Outcome:
+    ids = d.papers["id"].astype(str)
+    nums = sorted(int(i[1:]) for i in ids)
+    contiguous = nums == list(range(1, len(nums) + 1))
+    return Outcome(
+        rule="annotated papers in Appendix A (ids P1…Pn, contiguous)",
+        count=len(ids),
+        reason="ids are contiguous from P1" if contiguous else "ids are NOT contiguous",
+    )
+
+
+@rule("criteria-count")
+def criteria_count(d) -> Outcome:
+    cols = [c for c in d.benchmarks.columns if re.fullmatch(r"c\d+", c)]
+    return Outcome(rule="criterion columns (C1, C2, …) in Table 1", count=len(cols), members=tuple(c.upper() for c in cols))
+
+
+@rule("annotation-questions")
+def annotation_questions(d) -> Outcome:
+    # (a) type, (b) datasets, (c) shift, (d) supervision, (e) metrics, (f) human study
+    present = {
+        "(a) uq_type": "uq_type" in d.papers,
+        "(b) paper_datasets": len(d.paper_datasets) > 0,
+        "(c) shift": "shift" in d.papers,
+        "(d) supervision": "supervision" in d.papers,
+        "(e) paper_metrics": len(d.paper_metrics) > 0,
+        "(f) human_study": "human_study" in d.papers,
+    }
+    return Outcome(
+        rule="annotation items (a)–(f) recorded for every paper", count=sum(present.values()),
+        members=tuple(k for k, v in present.items() if v),
+    )
+
+
+def _papers_with_only(d, categories: set[str]) -> tuple[pd.Series, pd.Series]:
+    """Per paper: do all its datasets fall in *categories* (task column of
+    datasets.csv)?  Returns (only, known) boolean Series indexed by paper id."""
+    ds = d.paper_datasets.merge(d.datasets[["dataset", "task"]], on="dataset", how="left")
+    in_cat = ds["task"].astype(str).isin(categories)
+    only = in_cat.groupby(ds["paper_id"]).all()
+    any_ = in_cat.groupby(ds["paper_id"]).any()
+    return only.reindex(d.papers["id"], fill_value=False), any_.reindex(d.papers["id"], fill_value=False)
+
+
+QA_TASKS = {"factual-qa", "open-book-qa", "medical-qa", "commonsense"}
+
+
+@rule("qa-only-evaluations")
+def qa_only_evaluations(d) -> Outcome:
+    n = len(d.papers)
+    only, any_ = _papers_with_only(d, QA_TASKS)
+    only_r, any_r = _papers_with_only(d, QA_TASKS | {"reasoning"})
+    variants = (
+        Variant.of("papers evaluating ONLY on QA or commonsense datasets", int(only.sum()), n),
+        Variant.of("… counting reasoning tasks (BIG-bench style) as commonsense", int(only_r.sum()), n),
+        Variant.of("papers evaluating MOSTLY on such datasets: at least one of them", int(any_.sum()), n),
+    )
+    return Outcome(
+        rule=variants[0].rule + " (task of each dataset: project coding in datasets.csv); 'most' read as more than half",
+        count=variants[0].count,
+        total=n,
+        holds=bool(only.sum() > n / 2),
+        sensitivity=variants,
+        members=tuple(only[only].index),
+    )
+
+
+NOT_CHECKABLE = {
+    "two-surveys": "how the papers were collected is not recorded in the annotations",
+    "three-practices": "a statement about the paper's own argument, not a count in the survey data",
+    "uncertainty-types": "a taxonomy the paper adopts, not a count in the survey data",
+    "method-classes": "a taxonomy of methods; the annotations record each paper's UQ type but not this grouping",
+    "devries-ways": "an external figure from De Vries et al. (2020)",
+    "recommendations": "a statement about the paper's own structure",
+    "shift-recommendations": "a statement about the paper's own structure",
+    "metric-directions": "a statement about the paper's own structure",
+    "alternative-views": "a statement about the paper's own structure",
+    "folktexts-size": "an external figure about FolkTexts (Cruz et al., 2024)",
+    "epic-sepsis": "an external finding (Wong et al., 2021)",
+    "millions-users": "an external figure about LLM products",
+    "smece-small-sample": "an external finding (Hansen et al., 2024); Part III of the book demonstrates it by simulation",
+    "ece-small-eval-sets": "the annotations do not record evaluation-set sizes",
+    "li-yang-2000": "the annotations do not record evaluation-set sizes",
+    "ulmer-ranking": "an external table (Ulmer et al., 2024, Table 3)",
+}
+
+
+def _not_checkable(reason: str):
+    def fn(d) -> Outcome:
+        return Outcome(rule="—", checkable=False, reason=reason)
+
+    return fn
+
+
+for _cid, _reason in NOT_CHECKABLE.items():
+    rule(_cid)(_not_checkable(_reason))
+
+
+# --------------------------------------------------------------------------- #
+# Evaluation
+# --------------------------------------------------------------------------- #
+def _int_or_none(x) -> int | None:
+    if x is None or (isinstance(x, float) and pd.isna(x)) or x is pd.NA:
+        return None
+    try:
+        return int(x)
+    except (TypeError, ValueError):
+        return None
+
+
+def evaluate_one(claim: pd.Series, d) -> ClaimResult:
+    cid = str(claim["id"])
+    if cid not in RULES:
+        raise KeyError(f"claim {cid!r} in claims.csv has no rule in uqsurvey.claims")
+    o: Outcome = RULES[cid](d)
+    pc, pt = _int_or_none(claim.get("paper_count")), _int_or_none(claim.get("paper_total"))
+    if not o.checkable:
+        status, reason = "not-checkable", o.reason
+        value = "n/a"
+    elif o.holds is not None and pc is None:
+        status = "reproduced" if o.holds else "differs"
+        value = display(o.count, o.total)
+        reason = (
+            f"the qualitative statement {'holds' if o.holds else 'does not hold'} in the data ({value})"
+            + (f"; {o.reason}" if o.reason else "")
+        )
+    else:
+        value = display(o.count, o.total)
+        same_count = pc is not None and o.count == pc
+        same_total = pt is None or o.total is None or o.total == pt
+        if same_count and same_total:
+            status = "reproduced"
+            reason = "the data gives the paper's number under the stated rule"
+        else:
+            status = "differs"
+            paper = display(pc, pt) if pc is not None else str(claim.get("paper_value"))
+            matching = [v.rule for v in o.sensitivity if v.count == pc and (pt is None or v.total in (None, pt))]
+            reason = f"the data gives {value}, the paper {paper}"
+            reason += (
+                f"; the rule that matches the paper: {matching[0]}" if matching else "; no defensible rule gives the paper's number"
+            )
+        if o.reason:
+            reason += f"; {o.reason}"
+    return ClaimResult(
+        id=cid,
+        section=str(claim["section"]),
+        statement=str(claim["statement"]),
+        paper_value=str(claim["paper_value"]),
+        recomputed_value=value,
+        recomputed_count=o.count if o.checkable else None,
+        recomputed_total=o.total if o.checkable else None,
+        status=status,
+        rule=o.rule,
+        reason=reason,
+        sensitivity=[asdict(v) for v in o.sensitivity],
+        members=list(o.members),
+    )
+
+
+def evaluate(d=None) -> list[ClaimResult]:
+    """The whole ledger, in the order of ``claims.csv``."""
+    if d is None:
+        from uqsurvey.data import load
+
+        d = load()
+    orphans = check_registry(d)
+    if orphans:
+        raise KeyError("; ".join(orphans))
+    return [evaluate_one(row, d) for _, row in d.claims.iterrows()]
+
+
+def check_registry(d) -> list[str]:
+    """Problems linking claims.csv and the registry: orphans on either side."""
+    ids = set(d.claims["id"].astype(str))
+    problems = [f"claim {c!r} in claims.csv has no rule" for c in sorted(ids - RULES.keys())]
+    problems += [f"rule {c!r} has no row in claims.csv" for c in sorted(RULES.keys() - ids)]
+    return problems
+
+
+def ledger_frame(results: list[ClaimResult]) -> pd.DataFrame:
+    rows = []
+    for r in results:
+        row = r.to_dict()
+        row["sensitivity"] = "; ".join(f"{v['rule']} → {v['value']}" for v in r.sensitivity)
+        row["members"] = ", ".join(r.members)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def to_json(results: list[ClaimResult]) -> str:
+    keep = (
+        "id section statement paper_value recomputed_value recomputed_count recomputed_total "
+        "status rule reason sensitivity"
+    ).split()
+    return json.dumps([{k: r.to_dict()[k] for k in keep} for r in results], indent=2, ensure_ascii=False)
+
+
+def to_csv(results: list[ClaimResult]) -> str:
+    buf = io.StringIO()
+    frame = ledger_frame(results).drop(columns=["members"])
+    frame.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    return buf.getvalue()
+
+
+def to_markdown(results: list[ClaimResult]) -> str:
+    lines = ["| id | section | paper | recomputed | status | rule |", "|---|---|---|---|---|---|"]
+    for r in results:
+        cells = [r.id, r.section, r.paper_value, r.recomputed_value, r.status, r.rule]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def cli_claims(argv: list[str]) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m uqsurvey claims", description="Print the reproduction ledger.")
+    ap.add_argument("--format", choices=("json", "csv", "markdown"), default="markdown")
+    ap.add_argument("--data", default=None, help="data directory (default: the package's data/)")
+    args = ap.parse_args(argv)
+    from uqsurvey.data import DataValidationError, load
+
+    try:
+        d = load(args.data)
+    except DataValidationError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    results = evaluate(d)
+    out = {"json": to_json, "csv": to_csv, "markdown": to_markdown}[args.format](results)
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return 0
+
+
+# --------------------------------------------------------------------------- #
+# HTML for the book's ledger page
+# --------------------------------------------------------------------------- #
+STATUS_LABEL = {"reproduced": "✔ reproduced", "differs": "≠ differs", "not-checkable": "? not checkable"}
+
+
+def anchor(claim_id: str) -> str:
+    """The stable HTML anchor of a claim: ``claim-<id>``."""
+    return f"claim-{claim_id}"
+
+
+def ledger_html(results: list[ClaimResult]) -> str:
+    """One block per claim, each with its stable anchor ``#claim-<id>``."""
+    from html import escape as e
+
+    parts = ['<div class="uq-ledger">']
+    for r in results:
+        sens = ""
+        if r.sensitivity:
+            rows = "".join(
+                f"<tr><td>{e(v['rule'])}</td><td>{e(v['value'])}</td>"
+                f"<td>{'= paper' if _matches(v, r) else ''}</td></tr>"
+                for v in r.sensitivity
+            )
+            sens = (
+                '<table class="uq-sensitivity"><thead><tr><th>counting rule</th><th>value</th><th></th>'
+                f"</tr></thead><tbody>{rows}</tbody></table>"
+            )
+        members = f"<p><b>Counted:</b> {e(', '.join(r.members))}</p>" if r.members else ""
+        parts.append(
+            f'<section class="uq-claim uq-{r.status}" id="{anchor(r.id)}">'
+            f'<h3><a class="headerlink" href="#{anchor(r.id)}">#</a> <code>{e(r.id)}</code> '
+            f'<span class="uq-status">{STATUS_LABEL[r.status]}</span></h3>'
+            f"<p>{e(r.statement)} <i>(§{e(r.section)})</i></p>"
+            f"<p><b>Paper:</b> {e(r.paper_value)} &nbsp; <b>Recomputed:</b> {e(r.recomputed_value)}</p>"
+            f"<p><b>Rule:</b> {e(r.rule)}</p><p><b>Why:</b> {e(r.reason)}</p>{members}{sens}</section>"
+        )
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _matches(v: dict, r: ClaimResult) -> bool:
+    m = re.match(r"\s*(\d+)(?:\s*/\s*(\d+))?", r.paper_value or "")
+    if not m or v.get("count") is None:
+        return False
+    pc, pt = int(m.group(1)), (int(m.group(2)) if m.group(2) else None)
+    return v["count"] == pc and (pt is None or v.get("total") in (None, pt))
