@@ -1,0 +1,101 @@
+"""Live checks of :mod:`uqsurvey.calibration` for the book's calibration chapter.
+
+* :func:`convention_table` -- ECE of one sample under every bin-edge convention;
+* :func:`edge_assignment` -- which bin an edge value joins under each convention;
+* :func:`reference_agreement` -- our metrics against relplot, torchmetrics, netcal,
+  uncertainty-calibration and scikit-learn on seeded inputs and edge cases;
+* :func:`speed_table` -- the last recorded run of ``benchmarks/calibration_speed.py``.
+
+The reference libraries are imported lazily: the package itself never needs them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from uqsurvey import calibration as cal
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEED_CSV = ROOT / "benchmarks" / "results" / "calibration_speed.csv"
+
+
+def convention_table(confidence, correct, bins=(10, 15, 20)) -> pd.DataFrame:
+    """Rows: convention; columns: number of bins; values: l1 ECE (equal width)."""
+    rows = {
+        conv: {f"{b} bins": cal.ece(confidence, correct, b, convention=conv) for b in bins}
+        for conv in cal.CONVENTIONS
+    }
+    return pd.DataFrame(rows).T.rename_axis("convention")
+
+
+def edge_assignment(value: float, n_bins: int) -> pd.DataFrame:
+    """The bin (0-based, as ``[lo, hi)`` or ``(lo, hi]``) that *value* joins under each convention.
+
+    Found by asking :func:`uqsurvey.calibration.binned_reliability` which bin holds
+    a one-element sample.
+    """
+    rows = []
+    for conv in cal.CONVENTIONS:
+        rel = cal.binned_reliability([value], [1], n_bins, convention=conv)
+        hit = rel[rel["count"] > 0].iloc[0]
+        rows.append({"convention": conv, "confidence": value, "bins": n_bins, "bin": int(hit["bin"]),
+                     "bin range": f"{hit['lower']:.3g} – {hit['upper']:.3g}"})
+    return pd.DataFrame(rows).set_index("convention")
+
+
+def _cases(seed: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for i, n in enumerate((50, 1000, 20000)):
+        f = rng.beta(4, 1.5, n)
+        y = (rng.random(n) < f**1.3).astype(float)
+        out.append((f"beta, n={n}", f, y))
+    f = rng.choice(np.round(np.arange(0, 1.0001, 0.05), 2), 3000)
+    out.append(("0.05 grid", f, (rng.random(f.size) < f).astype(float)))
+    f = np.r_[np.zeros(20), np.ones(30), rng.random(200)]
+    out.append(("exact 0 and 1", f, (rng.random(f.size) < f).astype(float)))
+    out.append(("constant 0.7", np.full(500, 0.7), (rng.random(500) < 0.6).astype(float)))
+    return out
+
+
+def reference_agreement(seed: int = 0) -> pd.DataFrame:
+    """Max absolute difference between our metrics and the reference libraries."""
+    import relplot
+    import torch
+    from calibration import get_ece as kumar_get_ece
+    from netcal.metrics import ECE as NetcalECE
+    from sklearn.metrics import roc_auc_score
+    from torchmetrics.classification import BinaryCalibrationError
+
+    diffs: dict[str, list[float]] = {}
+
+    def add(name, ours, ref):
+        diffs.setdefault(name, []).append(abs(float(ours) - float(ref)))
+
+    for _, f, y in _cases(seed):
+        add("smECE vs relplot.smECE", cal.smece(f, y), relplot.smECE(f, y))
+        for b in (10, 15):
+            tm = BinaryCalibrationError(n_bins=b, norm="l1")
+            add("ECE vs torchmetrics", cal.ece(f, y, b, convention="torchmetrics"),
+                tm(torch.tensor(f, dtype=torch.float64), torch.tensor(y, dtype=torch.long)))
+            add("ECE vs netcal", cal.ece(f, y, b, convention="netcal"),
+                NetcalECE(bins=b).measure(f, y.astype(int)))
+            add("ECE vs uncertainty-calibration", cal.ece(f, y, b, convention="kumar"),
+                kumar_get_ece(f, y.astype(int), num_bins=b))
+        if 0 < y.sum() < y.size:
+            add("AUROC vs scikit-learn", cal.auroc(f, y), roc_auc_score(y, f))
+        add("Brier vs definition", cal.brier_score(f, y), np.mean((f - y) ** 2))
+    return pd.DataFrame(
+        [{"check": k, "cases": len(v), "max |difference|": max(v)} for k, v in diffs.items()]
+    )
+
+
+def speed_table(path: Path = SPEED_CSV) -> pd.DataFrame:
+    """The last recorded speed run (written by ``benchmarks/calibration_speed.py``)."""
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} is missing: run `python benchmarks/calibration_speed.py` to record the speed table"
+        )
+    return pd.read_csv(path)

@@ -1,0 +1,186 @@
+"""Interactive, offline views of the survey data for the book's explorer page.
+
+The charts are Altair specifications with their (small) data inlined; the
+filters are Vega-Lite parameters bound to drop-down menus, so they work in the
+built HTML with no kernel and no network.  They render as SVG so that a
+browser test can count the marks a filter leaves.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+ANY = "(any)"
+FILTERS = {
+    "benchmark": "Table 1 benchmark",
+    "metric": "metric",
+    "supervision": "supervision",
+    "shift": "tested under shift",
+    "human_study": "human uplift study",
+}
+
+
+def _order(ids) -> list[str]:
+    return sorted(set(ids), key=lambda s: int(str(s)[1:]))
+
+
+def papers_long(d) -> pd.DataFrame:
+    """One row per (paper, Table 1 benchmark or none, canonical metric).
+
+    Filtering this table on any combination of the five fields and keeping the
+    distinct papers gives exactly the papers that satisfy every filter.
+    """
+    p = d.papers.copy()
+    ds = d.paper_datasets
+    b = (
+        ds[ds["benchmark"].notna()][["paper_id", "benchmark"]]
+        .astype(str)
+        .drop_duplicates()
+    )
+    m = d.paper_metrics[["paper_id", "metric"]].astype(str).drop_duplicates()
+    base = pd.DataFrame(
+        {
+            "id": p["id"].astype(str),
+            "citation": p["citation"].astype(str),
+            "title": p["title"].astype(str),
+            "uq_type": p["uq_type"].astype(str),
+            "supervision": p["supervision"].astype(str),
+            "shift": p["shift"].astype(str),
+            "human_study": p["human_study"].astype(str),
+        }
+    )
+    lists = {
+        "benchmarks": b.groupby("paper_id")["benchmark"].agg(", ".join),
+        "metrics": m.groupby("paper_id")["metric"].agg(", ".join),
+        "datasets": ds.groupby("paper_id")["dataset"].agg(lambda s: ", ".join(map(str, s))),
+    }
+    for k, s in lists.items():
+        base[k] = base["id"].map(s).fillna("—")
+    out = base.merge(b.rename(columns={"paper_id": "id"}), on="id", how="left")
+    out = out.merge(m.rename(columns={"paper_id": "id"}), on="id", how="left")
+    out["benchmark"] = out["benchmark"].fillna("(none)")
+    out["metric"] = out["metric"].fillna("(none)")
+    out["order"] = out["id"].str[1:].astype(int)
+    out["label"] = out["id"] + " · " + out["citation"]
+    return out.reset_index(drop=True)
+
+
+def filter_papers(long: pd.DataFrame, **selected: str) -> list[str]:
+    """The paper ids the explorer shows for the given selections (reference
+    implementation of the chart's filter, used by the tests)."""
+    mask = pd.Series(True, index=long.index)
+    for field, value in selected.items():
+        if field not in FILTERS:
+            raise ValueError(f"unknown filter {field!r}; expected one of {sorted(FILTERS)}")
+        if value not in (None, ANY):
+            mask &= long[field].astype(str).eq(value)
+    return _order(long.loc[mask, "id"])
+
+
+def explorer_chart(d):
+    """Papers as rows of coloured cells (supervision, shift, human study), filtered
+    by five drop-downs; hover a row for its citation, benchmarks and metrics."""
+    import altair as alt
+
+    from uqsurvey.survey_figures import VALUE_COLOURS
+
+    long = papers_long(d)
+    params = []
+    for field, label in FILTERS.items():
+        options = [ANY] + sorted(set(long[field]) - {"(none)"})
+        params.append(
+            alt.param(
+                name=f"pick_{field}",
+                value=ANY,
+                bind=alt.binding_select(options=options, name=f"{label}: "),
+            )
+        )
+    cond = " && ".join(f"(pick_{f} == '{ANY}' || datum.{f} == pick_{f})" for f in FILTERS)
+    value_colour = alt.Scale(domain=list(VALUE_COLOURS), range=list(VALUE_COLOURS.values()))
+    tooltip = ["id", "citation", "title", "uq_type", "benchmarks", "metrics", "supervision", "shift", "human_study"]
+    base = (
+        alt.Chart(long)
+        .add_params(*params)
+        .transform_filter(cond)
+        .transform_aggregate(
+            n="count()",
+            groupby=["id", "order", "label", "citation", "title", "uq_type", "supervision", "shift", "human_study",
+                     "benchmarks", "metrics"],
+        )
+        .transform_fold(["supervision", "shift", "human_study"], as_=["field", "value"])
+    )
+    cells = base.mark_rect(stroke="white").encode(
+        x=alt.X("field:N", title=None, sort=["supervision", "shift", "human_study"],
+                axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("label:N", sort=alt.EncodingSortField("order"), title=None),
+        color=alt.Color("value:N", scale=value_colour, title="value"),
+        tooltip=tooltip,
+    ).properties(width=240, height=alt.Step(16))
+    count = (
+        alt.Chart(long)
+        .add_params()
+        .transform_filter(cond)
+        .transform_aggregate(groupby=["id"])
+        .transform_aggregate(papers="count()")
+        .transform_calculate(label="datum.papers + ' papers match'")
+        .mark_text(align="left", fontSize=13, fontWeight="bold")
+        .encode(text="label:N")
+        .properties(width=240, height=20)
+    )
+    chart = alt.vconcat(count, cells).properties(
+        title="Annotated papers: pick a filter, hover a row",
+        usermeta={"embedOptions": {"renderer": "svg"}},
+    )
+    return chart
+
+
+def benchmark_criteria_long(d) -> pd.DataFrame:
+    b = d.benchmarks
+    use = d.paper_datasets[d.paper_datasets["benchmark"].notna()]
+    users = use.groupby(use["benchmark"].astype(str))["paper_id"].agg(lambda s: ", ".join(_order(s)))
+    cites = d.papers.set_index("id")["citation"].astype(str)
+    cite_list = use.groupby(use["benchmark"].astype(str))["paper_id"].agg(
+        lambda s: "; ".join(cites[i] for i in _order(s))
+    )
+    rows = []
+    for _, r in b.iterrows():
+        for c in ("c1", "c2", "c3", "c4"):
+            rows.append(
+                {
+                    "benchmark": str(r["name"]),
+                    "row": int(r["table_row"]),
+                    "category": str(r["category"]),
+                    "criterion": c.upper(),
+                    "value": str(r[c]),
+                    "answer_format": str(r["answer_format"]),
+                    "source": "" if pd.isna(r["source_citation"]) else str(r["source_citation"]),
+                    "used_by": users.get(str(r["name"]), "—"),
+                    "citations": cite_list.get(str(r["name"]), "—"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def benchmark_criteria_chart(d):
+    """Table 1 as an interactive grid: benchmarks × criteria, with the papers that use each."""
+    import altair as alt
+
+    from uqsurvey.survey_figures import VALUE_COLOURS
+
+    long = benchmark_criteria_long(d)
+    cats = sorted(long["category"].unique())
+    pick = alt.param(name="pick_category", value=ANY,
+                     bind=alt.binding_select(options=[ANY] + cats, name="category: "))
+    return (
+        alt.Chart(long, title="Benchmarks × criteria (hover for the annotated papers that use each)")
+        .add_params(pick)
+        .transform_filter(f"pick_category == '{ANY}' || datum.category == pick_category")
+        .mark_rect(stroke="white")
+        .encode(
+            x=alt.X("criterion:N", title=None, axis=alt.Axis(labelAngle=0, orient="top")),
+            y=alt.Y("benchmark:N", sort=alt.EncodingSortField("row"), title=None),
+            color=alt.Color("value:N", scale=alt.Scale(domain=["yes", "no", "n/a"],
+                                                         range=[VALUE_COLOURS[k] for k in ("yes", "no", "n/a")]), title="meets"),
+            tooltip=["benchmark", "category", "criterion", "value", "answer_format", "source", "used_by", "citations"],
+        )
+        .properties(width=200, height=alt.Step(16), usermeta={"embedOptions": {"renderer": "svg"}})
+    )

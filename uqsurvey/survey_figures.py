@@ -1,0 +1,268 @@
+"""Tables and figures regenerated from the survey data (Parts I, II and IV).
+
+Each function takes the loaded data (:func:`uqsurvey.data.load`) or one of its
+tables and returns a tidy DataFrame, a pandas Styler, a matplotlib Figure or an
+Altair chart.  Colours come from the one palette in :mod:`uqsurvey.plots`.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+CRITERIA = ("c1", "c2", "c3", "c4")
+CRITERIA_LABELS = {
+    "c1": "C1 real-world task",
+    "c2": "C2 realistic inputs",
+    "c3": "C3 hard for people",
+    "c4": "C4 stakes",
+}
+SYMBOL = {"yes": "✓", "no": "✗", "n/a": "–"}
+
+
+from uqsurvey import plots
+
+#: Colours of coded values, from the book's one palette (Okabe–Ito, uqsurvey.plots).
+VALUE_COLOURS = {
+    "yes": plots.BLUISH_GREEN,
+    "no": plots.VERMILLION,
+    "n/a": "#BBBBBB",
+    "supervised": plots.BLUE,
+    "mixed": plots.ORANGE,
+    "unsupervised": plots.SKY_BLUE,
+}
+MATCH_COLOURS = {"exact": plots.BLUE, "alias": plots.SKY_BLUE, "subset": plots.ORANGE, "ambiguous": plots.REDDISH_PURPLE}
+STATUS_COLOURS = {"reproduced": plots.BLUISH_GREEN, "differs": plots.VERMILLION, "not-checkable": "#999999"}
+
+
+def _status_colours() -> dict[str, str]:
+    return {k: VALUE_COLOURS[k] for k in ("yes", "no", "n/a")}
+
+
+# --------------------------------------------------------------------------- #
+# Table 1
+# --------------------------------------------------------------------------- #
+def table1(benchmarks: pd.DataFrame) -> pd.DataFrame:
+    """Table 1 as printed: name, category and C1–C4 as ✓ / ✗ / –."""
+    t = benchmarks.sort_values("table_row")[["name", "category", *CRITERIA]].copy()
+    for c in CRITERIA:
+        t[c] = t[c].astype(str).map(SYMBOL)
+    return t.rename(columns={"name": "Benchmark", "category": "Category", **{c: c.upper() for c in CRITERIA}})
+
+
+def table1_styled(benchmarks: pd.DataFrame):
+    """Table 1 as a styled HTML table (criteria cells coloured by value)."""
+    colours = _status_colours()
+    inverse = {v: k for k, v in SYMBOL.items()}
+    t = table1(benchmarks)
+
+    def cell(v):
+        c = colours[inverse.get(v, "n/a")]
+        return f"background-color: {c}33; text-align: center; font-weight: bold"
+
+    return (
+        t.style.hide(axis="index")
+        .map(cell, subset=[c.upper() for c in CRITERIA])
+        .set_caption("Table 1 regenerated from data/benchmarks.csv (✓ meets, ✗ fails, – not applicable)")
+    )
+
+
+def criteria_counts(benchmarks: pd.DataFrame) -> pd.DataFrame:
+    """Rows: criterion; columns: yes / no / n/a counts over Table 1."""
+    rows = []
+    for c in CRITERIA:
+        vc = benchmarks[c].astype(str).value_counts()
+        rows.append({"criterion": CRITERIA_LABELS[c], **{k: int(vc.get(k, 0)) for k in ("yes", "no", "n/a")}})
+    return pd.DataFrame(rows).set_index("criterion")
+
+
+def criteria_figure(benchmarks: pd.DataFrame):
+    """Stacked horizontal bars: how many Table 1 benchmarks meet each criterion."""
+    import matplotlib.pyplot as plt
+
+    counts = criteria_counts(benchmarks)
+    colours = _status_colours()
+    fig, ax = plt.subplots(figsize=(7, 2.8))
+    left = pd.Series(0, index=counts.index)
+    for k, label in (("yes", "meets (✓)"), ("no", "fails (✗)"), ("n/a", "not applicable (–)")):
+        ax.barh(counts.index, counts[k], left=left, color=colours[k], label=label)
+        for y, (x0, w) in enumerate(zip(left, counts[k])):
+            if w:
+                ax.text(x0 + w / 2, y, str(w), ha="center", va="center", color="black", fontsize=9)
+        left = left + counts[k]
+    ax.invert_yaxis()
+    ax.set_xlabel("benchmarks in Table 1")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    ax.set_xlim(0, len(benchmarks))
+    fig.tight_layout()
+    return fig
+
+
+def category_counts(benchmarks: pd.DataFrame) -> pd.DataFrame:
+    return (
+        benchmarks.groupby(benchmarks["category"].astype(str))
+        .agg(benchmarks=("name", "count"), names=("name", lambda s: ", ".join(s)))
+        .sort_values("benchmarks", ascending=False)
+        .reset_index()
+    )
+
+
+def category_figure(benchmarks: pd.DataFrame):
+    import matplotlib.pyplot as plt
+
+    cc = category_counts(benchmarks)
+    qa_like = cc["category"].str.contains("QA") | cc["category"].eq("Commonsense")
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.barh(cc["category"], cc["benchmarks"], color=[plots.ORANGE if q else plots.BLUE for q in qa_like])
+    ax.invert_yaxis()
+    ax.set_xlabel("benchmarks in Table 1")
+    ax.set_title("Table 1 categories (orange: question answering or commonsense)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def answer_format_counts(benchmarks: pd.DataFrame) -> pd.DataFrame:
+    return (
+        benchmarks.groupby(benchmarks["answer_format"].astype(str))
+        .agg(benchmarks=("name", "count"), names=("name", lambda s: ", ".join(s)))
+        .sort_values("benchmarks", ascending=False)
+        .reset_index()
+        .rename(columns={"answer_format": "answer format (project coding)"})
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Papers × benchmarks
+# --------------------------------------------------------------------------- #
+def paper_benchmark_long(d, matches=("exact", "alias", "subset", "ambiguous")) -> pd.DataFrame:
+    """One row per (annotated paper, Table 1 benchmark) with whether and how it is used."""
+    ds = d.paper_datasets
+    used = ds[ds["benchmark"].notna() & ds["benchmark_match"].astype(str).isin(matches)]
+    used = (
+        used.groupby(["paper_id", used["benchmark"].astype(str)])
+        .agg(
+            datasets=("dataset", lambda s: "; ".join(map(str, s))),
+            match=("benchmark_match", lambda s: "/".join(sorted(set(map(str, s))))),
+        )
+        .reset_index()
+    )
+    grid = pd.MultiIndex.from_product([d.papers["id"], d.benchmarks["name"]], names=["paper_id", "benchmark"])
+    full = pd.DataFrame(index=grid).reset_index().merge(used, how="left", on=["paper_id", "benchmark"])
+    full["used"] = full["datasets"].notna()
+    cites = d.papers.set_index("id")[["citation", "title"]]
+    full = full.join(cites, on="paper_id")
+    full["match"] = full["match"].astype(object).fillna("").astype(str)
+    full["datasets"] = full["datasets"].astype(object).fillna("").astype(str)
+    full["paper_order"] = full["paper_id"].str[1:].astype(int)
+    full["benchmark_order"] = full["benchmark"].map(dict(zip(d.benchmarks["name"], d.benchmarks["table_row"])))
+    return full
+
+
+def paper_benchmark_chart(d):
+    """Interactive heatmap: which Table 1 benchmarks each annotated paper evaluates on."""
+    import altair as alt
+
+    long = paper_benchmark_long(d)
+    order_p = list(d.papers.sort_values("id", key=lambda s: s.str[1:].astype(int))["id"])
+    order_b = list(d.benchmarks.sort_values("table_row")["name"])
+    data = long[long["used"]][["paper_id", "benchmark", "citation", "title", "datasets", "match"]]
+    return (
+        alt.Chart(data, title="Table 1 benchmarks used by each annotated paper (hover for the datasets)")
+        .mark_rect(stroke="white")
+        .encode(
+            x=alt.X("paper_id:N", sort=order_p, title="annotated paper"),
+            y=alt.Y("benchmark:N", sort=order_b, title=None),
+            color=alt.Color(
+                "match:N",
+                title="mapping",
+                scale=alt.Scale(domain=list(MATCH_COLOURS), range=list(MATCH_COLOURS.values())),
+            ),
+            tooltip=["paper_id", "citation", "title", "benchmark", "datasets", "match"],
+        )
+        .properties(width=alt.Step(14), height=alt.Step(14))
+    )
+
+
+def benchmark_usage_table(d) -> pd.DataFrame:
+    """Per Table 1 benchmark: annotated papers that use it, strictly and with subsets."""
+    from uqsurvey.claims import INCLUSIVE, STRICT, WITH_SUBSETS, benchmark_usage
+
+    out = d.benchmarks[["name", "category"]].copy()
+    for label, m in (("exact/alias", STRICT), ("+ subsets", WITH_SUBSETS), ("+ ambiguous", INCLUSIVE)):
+        out[label] = out["name"].map(benchmark_usage(d.paper_datasets, m)).fillna(0).astype(int)
+    return out.sort_values("+ ambiguous", ascending=False).reset_index(drop=True)
+
+
+def outside_table1(d, min_papers: int = 2) -> pd.DataFrame:
+    """Datasets outside Table 1 that at least *min_papers* annotated papers use."""
+    ds = d.paper_datasets[d.paper_datasets["benchmark"].isna()]
+    g = ds.groupby(ds["dataset"].astype(str))["paper_id"].agg(lambda s: sorted(set(s), key=lambda x: int(x[1:])))
+    t = pd.DataFrame({"dataset": list(g.index), "papers": list(g.map(", ".join)), "n": list(g.map(len))})
+    return t[t["n"] >= min_papers].sort_values(["n", "dataset"], ascending=[False, True]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- #
+# Metrics, supervision × shift, human studies
+# --------------------------------------------------------------------------- #
+def metric_usage(d) -> pd.DataFrame:
+    """Papers per canonical metric, with the metric's family."""
+    m = d.paper_metrics
+    g = m.groupby([m["metric"].astype(str), m["metric_family"].astype(str)])["paper_id"].nunique()
+    return g.rename("papers").reset_index().sort_values(["papers", "metric"], ascending=[False, True]).reset_index(drop=True)
+
+
+def metric_usage_chart(d, top: int | None = None):
+    import altair as alt
+
+    mu = metric_usage(d)
+    if top:
+        mu = mu.head(top)
+    m = d.paper_metrics
+    who = m.groupby(m["metric"].astype(str))["paper_id"].agg(lambda s: ", ".join(sorted(set(s), key=lambda x: int(x[1:]))))
+    mu = mu.assign(which=mu["metric"].map(who))
+    fams = sorted(mu["metric_family"].unique())
+    p = list(plots.CYCLE)
+    return (
+        alt.Chart(mu, title="Metrics reported by the annotated papers (hover for the papers)")
+        .mark_bar()
+        .encode(
+            x=alt.X("papers:Q", title="annotated papers reporting it"),
+            y=alt.Y("metric:N", sort="-x", title=None),
+            color=alt.Color("metric_family:N", title="family", scale=alt.Scale(domain=fams, range=p[: len(fams)])),
+            tooltip=["metric", "metric_family", "papers", "which"],
+        )
+        .properties(width=420)
+    )
+
+
+def supervision_shift(d) -> pd.DataFrame:
+    """Crosstab of supervision against 'tested under distribution shift'."""
+    p = d.papers
+    t = pd.crosstab(p["supervision"].astype(str), p["shift"].astype(str), margins=True, margins_name="total")
+    cols = [c for c in ("yes", "no", "n/a", "total") if c in t.columns]
+    rows = [r for r in ("supervised", "mixed", "unsupervised", "n/a", "total") if r in t.index]
+    return t.loc[rows, cols].rename_axis(index="supervision", columns="tested under shift")
+
+
+def supervision_shift_figure(d):
+    import matplotlib.pyplot as plt
+
+    t = supervision_shift(d).drop(index="total", columns="total")
+    colour = _status_colours()
+    fig, ax = plt.subplots(figsize=(7, 2.6))
+    left = pd.Series(0, index=t.index)
+    for k in t.columns:
+        ax.barh(t.index, t[k], left=left, color=colour.get(k, plots.BLACK), label=f"shift tested: {k}")
+        for y, (x0, w) in enumerate(zip(left, t[k])):
+            if w:
+                ax.text(x0 + w / 2, y, str(int(w)), ha="center", va="center", fontsize=9)
+        left = left + t[k]
+    ax.invert_yaxis()
+    ax.set_xlabel("annotated papers")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def human_studies(d) -> pd.DataFrame:
+    p = d.papers
+    t = p[p["human_study"].astype(str).eq("yes")][["id", "citation", "title", "human_study_as_given"]]
+    return t.rename(columns={"human_study_as_given": "annotation (as given)"}).reset_index(drop=True)
