@@ -230,12 +230,18 @@ def _first(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def _check_inputs(confidence, correct) -> tuple[np.ndarray, np.ndarray]:
+def _check_inputs(confidence, correct, visit: Callable | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Validate ``(confidence, correct)`` and return them as 1-D arrays.
 
     The only validation routine of the module; every public function calls it.
     Returns ``f`` as a float64 array (no copy when the input already is one)
     and ``y`` unchanged in dtype (bool, integer or float), both validated.
+
+    The values are checked chunk by chunk (``_CHUNK`` elements); if ``visit``
+    is given it is called as ``visit(f_chunk, y_chunk)`` on each chunk right
+    after the chunk passed, while it is still in cache -- this fuses the
+    validation with a single-pass computation such as :func:`ece`'s.  A later
+    invalid chunk still raises (the caller then discards what it accumulated).
 
     Raises
     ------
@@ -253,31 +259,26 @@ def _check_inputs(confidence, correct) -> tuple[np.ndarray, np.ndarray]:
         )
     f = np.ascontiguousarray(f, dtype=np.float64)
     n = f.shape[0]
-
-    # Confidence: a float64 array lies in [0, 1] iff min >= 0 and max <= 1
-    # (NaN propagates through min/max and fails both comparisons).
+    kind = y.dtype.kind
+    buf = np.empty(min(n, _CHUNK), dtype=bool) if kind == "f" else None
     for s in range(0, n, _CHUNK):
         fc = f[s : s + _CHUNK]
+        yc = y[s : s + _CHUNK]
+        # a float64 chunk lies in [0, 1] iff min >= 0 and max <= 1 (NaN
+        # propagates through min/max and fails both comparisons)
         if not (fc.min() >= 0.0 and fc.max() <= 1.0):
             _raise_bad_values(f, "confidence", labels=False)
-
-    # Labels.
-    kind = y.dtype.kind
-    if kind == "b":
-        return f, y
-    if kind in "iu":
-        if y.min() < 0 or y.max() > 1:
+        if kind == "f":
+            # all in {0, 1} iff #(== 0) + #(== 1) == size (NaN is neither)
+            b = buf[: yc.shape[0]]
+            good = np.count_nonzero(np.equal(yc, 0, out=b))
+            good += np.count_nonzero(np.equal(yc, 1, out=b))
+            if good != yc.shape[0]:
+                _raise_bad_values(y, "correct", labels=True)
+        elif kind in "iu" and (yc.min() < 0 or yc.max() > 1):
             _raise_bad_values(y, "correct", labels=True)
-        return f, y
-    # float labels: all in {0, 1} iff #(== 0) + #(== 1) == size (NaN is neither)
-    buf = np.empty(min(n, _CHUNK), dtype=bool)
-    for s in range(0, n, _CHUNK):
-        yc = y[s : s + _CHUNK]
-        b = buf[: yc.shape[0]]
-        good = np.count_nonzero(np.equal(yc, 0, out=b))
-        good += np.count_nonzero(np.equal(yc, 1, out=b))
-        if good != yc.shape[0]:
-            _raise_bad_values(y, "correct", labels=True)
+        if visit is not None:
+            visit(fc, yc)
     return f, y
 
 
@@ -414,69 +415,84 @@ class _BinSums(NamedTuple):
     sum_r: np.ndarray  # sum of (f - y) per bin
 
 
-def _binned_sums(f, y, n_bins, binning, convention, *, need_means=True, need_count=True) -> _BinSums:
-    """Per-bin count, sum of confidences, sum of labels and sum of residuals.
+class _BinAccumulator:
+    """Chunk-wise per-bin sums for one binning rule (see :func:`_binned_sums`)."""
 
-    One chunked pass over the data with :func:`numpy.bincount`.
-    """
-    n = f.shape[0]
+    def __init__(self, n_bins, binning, convention, edges, *, need_means=True, need_count=True):
+        self.n_bins, self.binning, self.convention, self.edges = n_bins, binning, convention, edges
+        nb = edges.shape[0] - 1
+        self.nout = nout = nb + 1  # room for torchmetrics' extra bin / the f == 1 overflow
+        self.count = np.zeros(nout) if need_count else None
+        self.sum_f = np.zeros(nout) if need_means else None
+        self.sum_y = np.zeros(nout) if need_means else None
+        self.sum_r = np.zeros(nout)
+        self.fast = convention == "default" and binning == "width"
+        self.scale = n_bins * _EDGE_SNAP
+        self._ii = np.empty(_CHUNK, dtype=np.intp)
+        self._rr = np.empty(_CHUNK)
+
+    def __call__(self, fc: np.ndarray, yc: np.ndarray) -> None:
+        m = fc.shape[0]
+        nout = self.nout
+        if self.convention == "netcal":
+            eps = np.finfo(np.float64).eps
+            fc = np.clip(fc, eps, 1.0 - eps)
+        if self.fast:
+            idx = self._ii[:m]
+            # float -> int conversion truncates, i.e. floors non-negative values
+            np.multiply(fc, self.scale, out=idx, casting="unsafe")
+        else:
+            idx = _bin_index(fc, self.edges, self.convention, self.binning)
+        r = np.subtract(fc, yc, out=self._rr[:m])
+        self.sum_r += np.bincount(idx, weights=r, minlength=nout)
+        if self.count is not None:
+            self.count += np.bincount(idx, minlength=nout)
+        if self.sum_f is not None:
+            self.sum_f += np.bincount(idx, weights=fc, minlength=nout)
+            self.sum_y += np.bincount(idx, weights=yc, minlength=nout)
+
+    def result(self) -> _BinSums:
+        edges, nout = self.edges, self.nout
+        lower, upper = edges[:-1].copy(), edges[1:].copy()
+        torch_extra = self.convention == "torchmetrics" and self.binning == "width"
+        if torch_extra:
+            lower, upper = np.append(lower, 1.0), np.append(upper, 1.0)
+
+        def fold(a):
+            if a is None or torch_extra:
+                return a  # torchmetrics keeps its extra bin [1, 1]
+            # default width: f*B*(1+2^-36) >= B (f == 1 and a hair below) ->
+            # last bin; the other rules never use the overflow slot (zeros)
+            a = a.copy()
+            a[nout - 2] += a[nout - 1]
+            return a[: nout - 1]
+
+        return _BinSums(lower, upper, fold(self.count), fold(self.sum_f),
+                        fold(self.sum_y), fold(self.sum_r))
+
+
+def _accumulator(f, n_bins, binning, convention, **need) -> _BinAccumulator:
     if binning == "mass":
         if convention == "torchmetrics":
             raise ValueError(
                 "binning='mass' is not available with convention='torchmetrics' "
                 "(torchmetrics only has equal-width bins)"
             )
-        edges = _mass_edges(f, n_bins, convention)
+        edges = _mass_edges(f, n_bins, convention)  # needs all of f first
     else:
         edges = _width_edges(n_bins, convention)
-    nb = edges.shape[0] - 1
-    nout = nb + 1  # room for torchmetrics' extra bin / the f == 1 overflow
-    lower = edges[:-1].copy()
-    upper = edges[1:].copy()
-    if convention == "torchmetrics" and binning == "width":
-        lower = np.append(lower, 1.0)
-        upper = np.append(upper, 1.0)
-        nb += 1
+    return _BinAccumulator(n_bins, binning, convention, edges, **need)
 
-    count = np.zeros(nout) if need_count else None
-    sum_f = np.zeros(nout) if need_means else None
-    sum_y = np.zeros(nout) if need_means else None
-    sum_r = np.zeros(nout)
-    fast = convention == "default" and binning == "width"
-    scale = n_bins * _EDGE_SNAP
-    clip_eps = np.finfo(np.float64).eps
-    ii = np.empty(min(n, _CHUNK), dtype=np.intp)
-    rr = np.empty(min(n, _CHUNK))
-    for s in range(0, n, _CHUNK):
-        fc = f[s : s + _CHUNK]
-        yc = y[s : s + _CHUNK]
-        m = fc.shape[0]
-        if convention == "netcal":
-            fc = np.clip(fc, clip_eps, 1.0 - clip_eps)
-        if fast:
-            idx = ii[:m]
-            # float -> int conversion truncates, i.e. floors non-negative values
-            np.multiply(fc, scale, out=idx, casting="unsafe")
-        else:
-            idx = _bin_index(fc, edges, convention, binning)
-        r = np.subtract(fc, yc, out=rr[:m])
-        sum_r += np.bincount(idx, weights=r, minlength=nout)
-        if need_count:
-            count += np.bincount(idx, minlength=nout)
-        if need_means:
-            sum_f += np.bincount(idx, weights=fc, minlength=nout)
-            sum_y += np.bincount(idx, weights=yc, minlength=nout)
 
-    def fold(a):
-        if a is None or convention == "torchmetrics":
-            return a  # torchmetrics keeps its extra bin [1, 1]
-        # default width: f*B*(1+2^-36) >= B (f == 1 and a hair below) -> last
-        # bin; the other rules never use the overflow slot (it holds zeros)
-        a = a.copy()
-        a[nout - 2] += a[nout - 1]
-        return a[: nout - 1]
+def _binned_sums(f, y, n_bins, binning, convention, *, need_means=True, need_count=True) -> _BinSums:
+    """Per-bin count, sum of confidences, sum of labels and sum of residuals.
 
-    return _BinSums(lower, upper, fold(count), fold(sum_f), fold(sum_y), fold(sum_r))
+    One chunked pass over (validated) data with :func:`numpy.bincount`.
+    """
+    acc = _accumulator(f, n_bins, binning, convention, need_means=need_means, need_count=need_count)
+    for s in range(0, f.shape[0], _CHUNK):
+        acc(f[s : s + _CHUNK], y[s : s + _CHUNK])
+    return acc.result()
 
 
 def _norm_from_sums(sum_r: np.ndarray, count: np.ndarray | None, n: int, norm: str) -> float:
@@ -578,15 +594,20 @@ def ece(
     >>> round(ece([0.3, 0.3, 0.9, 0.9], [0, 1, 1, 1], 10, norm="max"), 12)
     0.2
     """
-    f, y = _check_inputs(confidence, correct)
     n_bins = _check_int(n_bins, "n_bins", 1)
     _check_choice(binning, "binning", BINNINGS)
     _check_choice(norm, "norm", NORMS)
     _check_choice(convention, "convention", CONVENTIONS)
-    sums = _binned_sums(
-        f, y, n_bins, binning, convention, need_means=return_bins,
-        need_count=return_bins or norm != "l1",
-    )
+    need = dict(need_means=return_bins, need_count=return_bins or norm != "l1")
+    if binning == "width":
+        # one pass over memory: the sums are accumulated chunk by chunk while
+        # each validated chunk is still in cache
+        acc = _accumulator(None, n_bins, binning, convention, **need)
+        f, y = _check_inputs(confidence, correct, visit=acc)
+        sums = acc.result()
+    else:
+        f, y = _check_inputs(confidence, correct)
+        sums = _binned_sums(f, y, n_bins, binning, convention, **need)
     value = _norm_from_sums(sums.sum_r, sums.count, f.shape[0], norm)
     if return_bins:
         return value, _bins_frame(sums, f.shape[0])
@@ -938,17 +959,20 @@ def _relplot_interpolate(t: np.ndarray, yv: np.ndarray) -> np.ndarray:
 class _GridDeposit:
     """Linear deposits of the data onto relplot's grids, cached per grid size.
 
-    ``weights`` maps a name to a per-point weight array (``None`` = all ones).
+    ``names`` selects the per-point weights to deposit: ``"r"`` the residual
+    ``f - y``, ``"y"`` the label, ``"one"`` the constant 1 (for the density).
     For a grid of ``M`` nodes, prediction ``f`` sits between nodes
     ``j = floor(f (M-1))`` and ``j + 1`` at fraction ``w = f (M-1) - j`` and
     adds ``(1 - w) * weight`` to node ``j`` and ``w * weight`` to node ``j+1``
     (``relplot.kernels.smooth_round_to_grid``).  This is the only place where
-    the ``n`` data points enter; everything after it costs ``O(M)``.
+    the ``n`` data points enter; everything after it costs ``O(M)``.  The
+    pass is chunked, so its extra memory is ``O(chunk)`` whatever ``n`` is.
     """
 
-    def __init__(self, f: np.ndarray, weights: dict[str, np.ndarray | None]):
+    def __init__(self, f: np.ndarray, y: np.ndarray, names: tuple[str, ...]):
         self.f = f
-        self.weights = weights
+        self.y = y
+        self.names = names
         self._cache: dict[int, dict[str, np.ndarray]] = {}
 
     def __call__(self, m: int) -> dict[str, np.ndarray]:
@@ -957,9 +981,9 @@ class _GridDeposit:
         return self._cache[m]
 
     def _deposit(self, m: int) -> dict[str, np.ndarray]:
-        f = self.f
+        f, y = self.f, self.y
         n = f.shape[0]
-        out = {name: np.zeros(m) for name in self.weights}
+        out = {name: np.zeros(m) for name in self.names}
         scale = float(m - 1)
         for s in range(0, n, _CHUNK):
             fc = f[s : s + _CHUNK]
@@ -969,12 +993,12 @@ class _GridDeposit:
             j = t.astype(np.intp)
             w = t - j
             om = 1 - w
-            for name, wt in self.weights.items():
-                if wt is None:
+            for name in self.names:
+                if name == "one":
                     lo, hi = om, w
                 else:
-                    wc = wt[s : s + _CHUNK]
-                    lo, hi = om * wc, w * wc
+                    wc = fc - y[s : s + _CHUNK] if name == "r" else y[s : s + _CHUNK]
+                    lo, hi = om * wc, w * wc  # relplot: (1-frac)*y and frac*y
                 acc = out[name]
                 acc += np.bincount(j, weights=lo, minlength=m)
                 acc[1:] += np.bincount(j, weights=hi, minlength=m)[: m - 1]
@@ -1224,7 +1248,7 @@ def smece(
         else:
             value, bw = sm.smece_at(sigma), sigma
     else:
-        deposit = _GridDeposit(f, {"r": f - y, "one": None})
+        deposit = _GridDeposit(f, y, ("r", "one"))
         if sigma is None:
             value, bw = _relplot_search(deposit)
         else:
@@ -1371,7 +1395,7 @@ def smooth_reliability(
     n_boot = _check_int(n_boot, "n_boot", 0)
     alpha = _check_alpha(alpha)
     yf = np.asarray(y, dtype=np.float64)
-    deposit = _GridDeposit(f, {"r": f - yf, "y": yf, "one": None})
+    deposit = _GridDeposit(f, yf, ("r", "y", "one"))
     if sigma is None:
         value, sigma = _relplot_search(deposit)
     else:
@@ -1389,7 +1413,7 @@ def smooth_reliability(
         curves = np.empty((n_boot, n_points))
         for b in range(n_boot):
             idx = rng.integers(0, n, size=n)
-            boot = _GridDeposit(f[idx], {"y": yf[idx], "one": None})
+            boot = _GridDeposit(f[idx], yf[idx], ("y", "one"))
             curves[b], _ = _relplot_smooth(boot, "y", sigma, t)
         lo, hi = _nan_percentiles(curves, alpha)
         df["accuracy_lower"] = lo

@@ -1,0 +1,202 @@
+"""Speed and agreement of :mod:`uqsurvey.calibration` against the references.
+
+Runs our code and the reference implementations in one process on the same
+arrays and prints, for each ``n``:
+
+* smECE: ours vs ``relplot.smECE`` (time, speed-up, max |difference|) and the
+  peak traced memory of our smECE (``tracemalloc``);
+* binned ECE (l1, 15 bins, default convention, validated input): ours vs one
+  weighted ``np.bincount`` pass on precomputed bin indices and weights (the
+  floor for any bincount-based ECE) and vs torchmetrics'
+  ``binary_calibration_error`` (float64 tensors, same bins up to its
+  convention).
+
+Usage::
+
+    python benchmarks/calibration_speed.py                 # n = 1e3 .. 1e7
+    python benchmarks/calibration_speed.py --relplot-max-n 1000000   # skip relplot at 1e7
+    python benchmarks/calibration_speed.py --sizes 1000 100000 --markdown
+
+Times are the best of several repeats (``--repeats``; a single run for the
+slow reference calls at large ``n``).  The data are LLM-like: confidences
+``Beta(5, 2)``, correctness ``Bernoulli(f**1.5)`` (overconfident), as
+float64 arrays; ``--calibrated`` adds a well-calibrated sample, whose small
+smECE bandwidth (< 0.01) makes relplot's grid, and our number of deposits,
+grow.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from uqsurvey.calibration import ece, smece  # noqa: E402
+
+
+def best_time(fn, repeats: int, budget: float = 2.0) -> tuple[float, object]:
+    """Best wall time of up to ``repeats`` calls (fewer if one call is slow)."""
+    best, out, spent = float("inf"), None, 0.0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        dt = time.perf_counter() - t0
+        best, spent = min(best, dt), spent + dt
+        if spent > budget:
+            break
+    return best, out
+
+
+def peak_memory(fn) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def make_data(n: int, seed: int, calibrated: bool = False):
+    rng = np.random.default_rng(seed)
+    if calibrated:
+        f = rng.random(n)
+        y = (rng.random(n) < f).astype(np.float64)
+    else:
+        f = rng.beta(5.0, 2.0, n)
+        y = (rng.random(n) < f**1.5).astype(np.float64)
+    return f, y
+
+
+def fmt_ms(s: float | None) -> str:
+    if s is None:
+        return "--"
+    return f"{s * 1e3:.1f}" if s >= 0.01 else f"{s * 1e3:.2f}"
+
+
+def run(args) -> list[dict]:
+    import relplot
+    import torch
+    from torchmetrics.functional.classification import binary_calibration_error
+
+    rows = []
+    datasets = [("beta", False)] + ([("calibrated", True)] if args.calibrated else [])
+    for label, calibrated in datasets:
+        for n in args.sizes:
+            f, y = make_data(n, args.seed + n, calibrated)
+            reps = args.repeats if n <= 10**6 else max(2, args.repeats // 2)
+            row = {"data": label, "n": n}
+
+            t, (v, s) = best_time(lambda: smece(f, y, return_bandwidth=True), reps)
+            row.update(smece_ours=t, smece=v, sigma=s)
+            row["smece_peak_mb"] = peak_memory(lambda: smece(f, y)) / 2**20
+            if n <= args.relplot_max_n:
+                rreps = reps if n <= 10**5 else 1
+                t, (rv, rs) = best_time(lambda: relplot.smECE(f, y, return_width=True), rreps)
+                row.update(smece_relplot=t, smece_diff=abs(v - float(rv)), sigma_equal=(s == rs))
+            else:
+                row.update(smece_relplot=None, smece_diff=None, sigma_equal=None)
+
+            if not calibrated:
+                nb = 15
+                idx = np.minimum((f * nb).astype(np.intp), nb - 1)
+                w = f - y
+                t, _ = best_time(lambda: np.bincount(idx, weights=w, minlength=nb), reps)
+                row["bincount"] = t
+                del idx, w
+                t, e = best_time(lambda: ece(f, y, nb), reps)
+                row.update(ece_ours=t, ece=e)
+                yb = y.astype(bool)
+                row["ece_ours_bool"], _ = best_time(lambda: ece(f, yb, nb), reps)
+                del yb
+                tf, ty = torch.from_numpy(f), torch.from_numpy(y)
+                t, te = best_time(lambda: binary_calibration_error(tf, ty, n_bins=nb), reps)
+                row.update(ece_torch=t, ece_torch_diff=abs(e - te.item()))
+            rows.append(row)
+            print_row(row, file=sys.stderr)
+    return rows
+
+
+def print_row(r, file=sys.stdout):
+    print(f"# {r['data']} n={r['n']:.0e}: smECE ours {fmt_ms(r['smece_ours'])} ms, relplot "
+          f"{fmt_ms(r['smece_relplot'])} ms; ECE ours {fmt_ms(r.get('ece_ours'))} ms", file=file, flush=True)
+
+
+def ratio(a, b):
+    return "--" if a is None or b is None else f"{a / b:.1f}x"
+
+
+def table(rows, markdown: bool) -> str:
+    head1 = ["data", "n", "smECE ours (ms)", "relplot (ms)", "speed-up", "max |diff|",
+             "same sigma", "sigma", "peak mem (MiB)"]
+    lines1 = []
+    for r in rows:
+        lines1.append([
+            r["data"], f"{r['n']:.0e}", fmt_ms(r["smece_ours"]), fmt_ms(r["smece_relplot"]),
+            ratio(r["smece_relplot"], r["smece_ours"]),
+            "--" if r["smece_diff"] is None else f"{r['smece_diff']:.1e}",
+            "--" if r["sigma_equal"] is None else ("yes" if r["sigma_equal"] else "NO"),
+            f"{r['sigma']:.4f}", f"{r['smece_peak_mb']:.2f}",
+        ])
+    head2 = ["n", "ECE ours (ms)", "ours, bool y (ms)", "1 weighted bincount (ms)",
+             "ours / bincount", "torchmetrics (ms)", "torchmetrics / ours", "|diff| vs torchmetrics"]
+    lines2 = []
+    for r in rows:
+        if "ece_ours" not in r:
+            continue
+        lines2.append([
+            f"{r['n']:.0e}", fmt_ms(r["ece_ours"]), fmt_ms(r["ece_ours_bool"]), fmt_ms(r["bincount"]),
+            ratio(r["ece_ours"], r["bincount"]), fmt_ms(r["ece_torch"]),
+            ratio(r["ece_torch"], r["ece_ours"]), f"{r['ece_torch_diff']:.1e}",
+        ])
+    return render(head1, lines1, markdown) + "\n\n" + render(head2, lines2, markdown)
+
+
+def render(head, lines, markdown):
+    if markdown:
+        out = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" for _ in head) + "|"]
+        out += ["| " + " | ".join(line) + " |" for line in lines]
+        return "\n".join(out)
+    widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h)
+              for i, h in enumerate(head)]
+    out = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
+    out += ["  ".join(c.rjust(w) for c, w in zip(line, widths)) for line in lines]
+    return "\n".join(out)
+
+
+def environment() -> str:
+    import relplot  # noqa: F401
+    import torch
+    import torchmetrics
+
+    return (f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__} "
+            f"({torch.get_num_threads()} threads), torchmetrics {torchmetrics.__version__}, "
+            f"relplot 1.0.3, {os.cpu_count()} CPUs, {platform.machine()}, "
+            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=[10**3, 10**4, 10**5, 10**6, 10**7])
+    p.add_argument("--relplot-max-n", type=int, default=10**7,
+                   help="run relplot only up to this n (relplot at 1e7 takes several seconds)")
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--calibrated", action="store_true",
+                   help="also benchmark smECE on a well-calibrated sample (small bandwidth)")
+    p.add_argument("--markdown", action="store_true", help="print markdown tables")
+    args = p.parse_args(argv)
+    rows = run(args)
+    print(environment())
+    print()
+    print(table(rows, args.markdown))
+
+
+if __name__ == "__main__":
+    main()
