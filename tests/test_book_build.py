@@ -45,3 +45,86 @@ def test_every_page_shows_its_version(built_book):
     for page in toc_pages():
         text = (html / f"{page}.html").read_text(encoding="utf-8")
         assert re.search(r'class="book-version">Version <code>[0-9a-f]{7,}|class="book-version">Version <code>v?\d', text), page
+
+
+def _internal_links(html_root):
+    """Yield (page, target_path, fragment) for every internal href/src of the built book."""
+    from urllib.parse import unquote, urlparse
+
+    from bs4 import BeautifulSoup
+
+    for page in sorted(html_root.rglob("*.html")):
+        if "_static" in page.parts:
+            continue
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["a", "link", "img", "script", "source"]):
+            url = tag.get("href") or tag.get("src")
+            if not url or url.startswith(("mailto:", "javascript:", "data:")):
+                continue
+            parsed = urlparse(url)
+            if parsed.scheme or parsed.netloc:
+                continue  # a link to another site: not followed, and never loaded (see the browser test)
+            target = page if not parsed.path else (page.parent / unquote(parsed.path)).resolve()
+            yield page, target, unquote(parsed.fragment)
+
+
+def test_no_broken_internal_link_or_anchor(built_book):
+    """Offline link check of the built HTML: every internal link and anchor resolves."""
+    from bs4 import BeautifulSoup
+
+    html = built_book["html"]
+    ids: dict = {}
+    broken = []
+    for page, target, fragment in _internal_links(html):
+        if not target.exists():
+            broken.append(f"{page.relative_to(html)} → missing {target}")
+            continue
+        if fragment and target.suffix == ".html":
+            if target not in ids:
+                soup = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
+                ids[target] = {t.get("id") for t in soup.find_all(id=True)} | {
+                    t.get("name") for t in soup.find_all(attrs={"name": True})
+                }
+            if fragment not in ids[target]:
+                broken.append(f"{page.relative_to(html)} → {target.name}#{fragment}")
+    assert broken == []
+
+
+def test_ledger_has_a_stable_anchor_per_claim(built_book):
+    from uqsurvey.data import load
+
+    text = (built_book["html"] / "chapters" / "ledger.html").read_text(encoding="utf-8")
+    for cid in load().claims["id"]:
+        assert f'id="claim-{cid}"' in text, cid
+
+
+def test_downloads_are_offered(built_book):
+    import zipfile
+
+    html = built_book["html"]
+    found = {p.name: p for p in (html / "_downloads").rglob("*") if p.is_file()}
+    assert {"uqsurvey-data.zip", "ledger.csv", "references.bib"} <= set(found)
+    with zipfile.ZipFile(found["uqsurvey-data.zip"]) as zf:
+        names = set(zf.namelist())
+    assert "uqsurvey-data/datapackage.json" in names and "uqsurvey-data/papers.csv" in names
+    assert found["ledger.csv"].read_text(encoding="utf-8").startswith("id,section,statement")
+
+
+def test_every_figure_has_alt_text(built_book):
+    """Every image in a chapter has non-empty alt text, and every Altair chart a description."""
+    from bs4 import BeautifulSoup
+
+    missing = []
+    for page in sorted((built_book["html"]).rglob("*.html")):
+        if "_static" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        soup = BeautifulSoup(text, "html.parser")
+        for img in soup.select("main img, article img"):
+            if not (img.get("alt") or "").strip():
+                missing.append(f"{page.name}: <img src={img.get('src')}>")
+        for script in soup.find_all("script"):
+            s = script.string or ""
+            if "vegaEmbed" in s and '"$schema"' in s and '"description"' not in s:
+                missing.append(f"{page.name}: an Altair chart without a description")
+    assert missing == []

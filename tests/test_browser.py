@@ -126,3 +126,36 @@ def test_browser_test_catches_a_cdn_script(server, browser, built_book, tmp_path
     finally:
         html.unlink()
     assert record["foreign"] == ["https://cdn.jsdelivr.net/npm/vega@6"]
+
+
+def test_explorer_filter_changes_what_is_shown(server, browser):
+    """Pick a benchmark in the explorer: the rows shown are exactly the papers
+    that evaluate on it (three cells per paper)."""
+    from uqsurvey.data import load
+    from uqsurvey.explorer import filter_papers, papers_long
+
+    long = papers_long(load())
+    expected_all = len(filter_papers(long))
+    expected_tqa = len(filter_papers(long, benchmark="TriviaQA"))
+    expected_both = len(filter_papers(long, benchmark="TriviaQA", metric="ECE"))
+    assert expected_all > expected_tqa > expected_both > 0
+
+    page, record = open_page(browser, f"{server}/chapters/explorer.html")
+    try:
+        altair_status(page)
+        chart = page.locator('div[id^="altair-viz-"]').first
+        cells = chart.locator("g.mark-rect path")
+        page.wait_for_function("n => document.querySelector('div[id^=\"altair-viz-\"] g.mark-rect').children.length == n",
+                               arg=3 * expected_all)
+        assert cells.count() == 3 * expected_all
+        selects = chart.locator(".vega-bindings select")
+        selects.nth(0).select_option("TriviaQA")
+        page.wait_for_function("n => document.querySelector('div[id^=\"altair-viz-\"] g.mark-rect').children.length == n",
+                               arg=3 * expected_tqa)
+        selects.nth(1).select_option("ECE")
+        page.wait_for_function("n => document.querySelector('div[id^=\"altair-viz-\"] g.mark-rect').children.length == n",
+                               arg=3 * expected_both)
+        assert f"{expected_both} papers match" in chart.inner_text()
+    finally:
+        page.context.close()
+    assert record["console"] == [] and record["pageerror"] == [] and record["foreign"] == []

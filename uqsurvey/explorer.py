@@ -128,6 +128,9 @@ def explorer_chart(d):
     )
     chart = alt.vconcat(count, cells).properties(
         title="Annotated papers: pick a filter, hover a row",
+        description="Interactive table of the annotated papers, one row each, with coloured cells for "
+        "supervision, testing under shift and human uplift study; drop-down menus filter the rows by "
+        "benchmark, metric, supervision, shift and human study.",
         usermeta={"embedOptions": {"renderer": "svg"}},
     )
     return chart
@@ -182,5 +185,11 @@ def benchmark_criteria_chart(d):
                                                          range=[VALUE_COLOURS[k] for k in ("yes", "no", "n/a")]), title="meets"),
             tooltip=["benchmark", "category", "criterion", "value", "answer_format", "source", "used_by", "citations"],
         )
-        .properties(width=200, height=alt.Step(16), usermeta={"embedOptions": {"renderer": "svg"}})
+        .properties(
+            width=200,
+            height=alt.Step(16),
+            usermeta={"embedOptions": {"renderer": "svg"}},
+            description="Grid of the Table 1 benchmarks against criteria C1 to C4, coloured by whether each "
+            "criterion is met; a drop-down filters by category.",
+        )
     )

@@ -177,7 +177,13 @@ def paper_benchmark_chart(d):
             ),
             tooltip=["paper_id", "citation", "title", "benchmark", "datasets", "match"],
         )
-        .properties(width=alt.Step(14), height=alt.Step(14))
+        .properties(
+            width=alt.Step(14),
+            height=alt.Step(14),
+            description="Heat map with annotated papers P1 onwards on the x axis and Table 1 benchmarks on the "
+            "y axis; a coloured cell means the paper evaluates on the benchmark, the colour says how the "
+            "dataset name matches it.",
+        )
     )
 
 
@@ -229,7 +235,11 @@ def metric_usage_chart(d, top: int | None = None):
             color=alt.Color("metric_family:N", title="family", scale=alt.Scale(domain=fams, range=p[: len(fams)])),
             tooltip=["metric", "metric_family", "papers", "which"],
         )
-        .properties(width=420)
+        .properties(
+            width=420,
+            description="Bar chart of the number of annotated papers reporting each metric, coloured by metric "
+            "family; AUROC and ECE lead.",
+        )
     )
 
 
