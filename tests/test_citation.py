@@ -1,7 +1,8 @@
 """CITATION.cff validates against the CFF schema.
 
 cffconvert pins ``jsonschema<4``, which the book's environment cannot hold, so
-it runs from a throw-away virtual environment kept under ``_build/``.
+it runs from a throw-away virtual environment kept inside the test
+interpreter's own environment (``sys.prefix``), created on first use.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TOOL_ENV = ROOT / "_build" / ".cffconvert-venv"
+TOOL_ENV = Path(sys.prefix) / "cffconvert-env"
 
 
 def _cffconvert() -> Path:
