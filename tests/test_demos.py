@@ -344,7 +344,7 @@ def test_posterior_mean_matches_numerical_integration():
 
 
 def test_selective_pair_disagreement_between_ece_and_auroc():
-    table, data = D.selective_comparison(4000, n_boot=50, seed=15)
+    table, diffs, data = D.selective_comparison(4000, n_boot=50, seed=15)
     t = table.set_index("forecaster")
     cal_f, sharp, fixed = t.loc["calibrated"], t.loc["sharp"], t.loc["sharp, isotonic-recalibrated"]
     assert cal_f["ece"] < sharp["ece"] and cal_f["smece"] < sharp["smece"]  # ECE prefers the calibrated one
@@ -354,6 +354,10 @@ def test_selective_pair_disagreement_between_ece_and_auroc():
         assert (t[f"{m}_lo"] <= t[m]).all() and (t[m] <= t[f"{m}_hi"]).all()
     # the calibrated forecaster's AUROC interval lies wholly below the sharp one's
     assert cal_f["auroc_hi"] < sharp["auroc_lo"]
+    # paired differences (sharp - calibrated): the intervals exclude zero, in opposite directions
+    dd = diffs.set_index("metric")
+    assert dd.loc["ece", "low"] > 0 and dd.loc["auroc", "low"] > 0 and dd.loc["aurc", "high"] < 0
+    assert dd.loc["ece", "estimate"] == pytest.approx(sharp["ece"] - cal_f["ece"])
     assert len(data["correct"]) == 2000
 
 
@@ -363,6 +367,24 @@ def test_calibrated_forecaster_is_calibrated_in_a_large_sample():
     assert cal.ece(d["calibrated"], d["correct"]) < 0.01
     assert cal.ece(d["sharp"], d["correct"]) > 0.08
     assert cal.auroc(d["sharp"], d["correct"]) == pytest.approx(cal.auroc(d["p_true"], d["correct"]))
+
+
+def test_paired_bootstrap_difference():
+    rng = np.random.default_rng(17)
+    y = rng.random(1000) < 0.7
+    a = np.full(1000, 0.7)
+    # identical forecasters: every replicate difference is exactly zero
+    out = D.paired_bootstrap_difference(cal.ece, a, a, y, n_boot=20, seed=1)
+    assert out == {"estimate": 0.0, "low": 0.0, "high": 0.0}
+    # a constant shift of the Brier score is recovered exactly: (0.9 - y)^2 - (0.7 - y)^2 = 0.32 - 0.4 y
+    b = np.full(1000, 0.9)
+    out = D.paired_bootstrap_difference(cal.brier_score, a, b, y, n_boot=200, seed=1)
+    assert out["estimate"] == pytest.approx(0.32 - 0.4 * y.mean())
+    assert out["low"] < out["estimate"] < out["high"]
+    with pytest.raises(ValueError, match="equal length"):
+        D.paired_bootstrap_difference(cal.ece, a, b[:10], y)
+    with pytest.raises(ValueError, match="callable"):
+        D.paired_bootstrap_difference("ece", a, b, y)
 
 
 def test_selective_accuracy():
@@ -385,7 +407,7 @@ def test_selective_accuracy():
         lambda s: D.shift_experiment(noise_levels=(0, 4), label_shift_levels=(0.5,), n_repeats=1, with_smece=False, seed=s),
         lambda s: D.temperature_sweep((0.5, 1.0), n_tasks=500, seed=s),
         lambda s: D.forecaster_family(5, n_tasks=500, seed=s)[0],
-        lambda s: D.selective_comparison(400, n_boot=5, seed=s)[0],
+        lambda s: D.selective_comparison(400, n_boot=5, seed=s)[1],
     ],
     ids=["annotators", "ensemble", "shift", "sweep", "family", "selective"],
 )

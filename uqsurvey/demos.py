@@ -588,11 +588,13 @@ RECALIBRATORS = ("uncalibrated", "temperature", "Platt", "isotonic")
 
 def shift_experiment(
     *,
-    noise_levels: Sequence[float] = (0, 1, 2, 3, 4, 6, 8),
+    noise_levels: Sequence[float] = (0, 1, 2, 3, 4, 6),
     label_shift_levels: Sequence[float] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
     n_hard: int = 3,
     alpha: float = 0.1,
     n_repeats: int = 5,
+    train_share: float = 0.4,
+    cal_share: float = 0.3,
     pool: int = 2,
     C: float = 1000.0,
     n_bins: int = 15,
@@ -602,9 +604,10 @@ def shift_experiment(
     """Recalibrate on the source distribution, then evaluate under shift.
 
     Each repeat splits scikit-learn's digits at random (stratified) into
-    training (40 %), calibration (30 %) and test (30 %) sets; images are
-    average-pooled by ``pool`` to make the task hard enough that confidence
-    varies.  A multinomial logistic regression is fitted on the training set.
+    training (``train_share``), calibration (``cal_share``) and test (the
+    rest) sets; images are average-pooled by ``pool`` to make the task hard
+    enough that confidence varies.  A multinomial logistic regression with
+    weak regularisation (``C``) is fitted on the training set.
     On the calibration set we fit a temperature (multiclass NLL), Platt
     scaling and isotonic regression (both on the top-label confidence), and
     the split-conformal threshold at level ``1 - alpha`` on the
@@ -622,7 +625,8 @@ def shift_experiment(
     Returns a long DataFrame: ``repeat, shift, severity, method, metric, value``
     where ``method`` is one of :data:`RECALIBRATORS` (metrics ``accuracy``,
     ``ece``, ``smece``) or ``"split conformal"`` (metrics ``coverage``,
-    ``set_size``).
+    ``set_size``).  ``df.attrs["temperature"]`` lists the fitted temperature
+    of each repeat and ``df.attrs["n_test"]`` the size of each test set.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
@@ -639,18 +643,23 @@ def shift_experiment(
         raise ValueError("n_hard must be below the number of classes (10)")
     rng = _rng(seed)
     images, y = load_digit_images()
-    rows = []
+    rows, temperatures, n_tests = [], [], []
     for r in range(n_repeats):
         split_seed = int(rng.integers(2**31 - 1))
-        i_tr, i_rest = train_test_split(np.arange(len(y)), train_size=0.4, stratify=y, random_state=split_seed)
-        i_cal, i_te = train_test_split(i_rest, train_size=0.5, stratify=y[i_rest], random_state=split_seed)
-        model = LogisticRegression(C=C, max_iter=5000).fit(digit_features(images[i_tr], pool=pool), y[i_tr])
+        i_tr, i_rest = train_test_split(np.arange(len(y)), train_size=train_share, stratify=y, random_state=split_seed)
+        i_cal, i_te = train_test_split(
+            i_rest, train_size=cal_share / (1 - train_share), stratify=y[i_rest], random_state=split_seed
+        )
+        n_tests.append(len(i_te))
+        model = LogisticRegression(C=C, solver="newton-cholesky", max_iter=500)
+        model.fit(digit_features(images[i_tr], pool=pool), y[i_tr])
 
         def logits_of(im):
             return model.decision_function(digit_features(im, pool=pool))
 
         L_cal = logits_of(images[i_cal])
         T = fit_temperature(L_cal, y[i_cal])
+        temperatures.append(T)
         p_cal = softmax(L_cal)
         conf_cal = p_cal.max(axis=1)
         correct_cal = p_cal.argmax(axis=1) == y[i_cal]
@@ -686,7 +695,10 @@ def shift_experiment(
         for s in label_levels:
             idx = resample_to_prior(y[i_te], label_shift_prior(10, hard, s), len(i_te), seed=rng)
             evaluate(images[i_te][idx], y[i_te][idx], "label", s)
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    df.attrs["temperature"] = temperatures
+    df.attrs["n_test"] = n_tests
+    return df
 
 
 def summarise_runs(df: pd.DataFrame, by: Sequence[str] = ("shift", "severity", "method", "metric")) -> pd.DataFrame:
@@ -974,24 +986,76 @@ def selective_accuracy(confidence, correct, coverage: float) -> float:
     return float(y[keep].mean())
 
 
+SELECTIVE_METRICS = ("ece", "smece", "brier", "auroc", "aurc", "selective_accuracy")
+
+
+def _selective_metrics(coverage: float) -> dict[str, Callable]:
+    return {
+        "ece": lambda c, k: cal.ece(c, k),
+        "smece": lambda c, k: cal.smece(c, k),
+        "brier": lambda c, k: cal.brier_score(c, k),
+        "auroc": lambda c, k: cal.auroc(c, k),
+        "aurc": lambda c, k: cal.aurc(c, k),
+        "selective_accuracy": lambda c, k: selective_accuracy(c, k, coverage),
+    }
+
+
+def paired_bootstrap_difference(
+    metric: Callable, confidence_a, confidence_b, correct, *, n_boot: int = 1000, seed=0, alpha: float = 0.05
+) -> dict[str, float]:
+    """Percentile bootstrap interval for ``metric(b) - metric(a)`` on the same items.
+
+    Both forecasters are scored on the same resampled items in every
+    replicate, so the interval reflects the uncertainty of the *comparison*
+    (the per-forecaster intervals of :func:`uqsurvey.calibration.bootstrap_ci`
+    cannot, since they ignore that the two scores share their items).
+    Returns ``estimate``, ``low`` and ``high``.
+    """
+    a = _prob_array("confidence_a", confidence_a)
+    b = _prob_array("confidence_b", confidence_b)
+    y = _binary_array("correct", correct)
+    n = _same_length(confidence_a=a, confidence_b=b, correct=y)
+    n_boot = _positive_int("n_boot", n_boot)
+    alpha = _unit_interval("alpha", alpha, open_left=True, open_right=True)
+    if not callable(metric):
+        raise ValueError("metric must be callable")
+    rng = _rng(seed)
+    estimate = float(metric(b, y)) - float(metric(a, y))
+    reps = np.empty(n_boot)
+    for r in range(n_boot):
+        idx = rng.integers(0, n, n)
+        reps[r] = float(metric(b[idx], y[idx])) - float(metric(a[idx], y[idx]))
+    lo, hi = np.percentile(reps, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+    return {"estimate": estimate, "low": float(lo), "high": float(hi)}
+
+
 def selective_comparison(
     n: int = 5000,
     *,
     coverage: float = 0.5,
-    n_boot: int = 300,
+    n_boot: int = 200,
     seed=0,
     **pair_kwargs,
-) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     """Score the two forecasters of :func:`simulate_selective_pair` (and an isotonic fix).
 
     Half of the items (chosen at random) fit isotonic recalibration of the
     sharp forecaster; all forecasters are scored on the other half, so the
-    fix is evaluated out of sample.  Returns ``(table, data)``: one row per
-    forecaster with ``ece``, ``smece``, ``brier``, ``auroc``, ``aurc`` and
-    ``selective_accuracy`` (at ``coverage``), each metric with a percentile
-    bootstrap interval from :func:`uqsurvey.calibration.bootstrap_ci`
-    (``_lo``/``_hi``); and the evaluation half's arrays.
+    fix is evaluated out of sample.  Returns ``(table, differences, data)``:
+
+    ``table``        one row per forecaster with the metrics of
+                     :data:`SELECTIVE_METRICS` (selective accuracy at
+                     ``coverage``), each with a percentile bootstrap interval
+                     from :func:`uqsurvey.calibration.bootstrap_ci`
+                     (``_lo``/``_hi``; NaN for smECE, whose bootstrap is slow,
+                     and for every metric when ``n_boot`` is 0);
+    ``differences``  one row per metric: sharp minus calibrated, with a paired
+                     bootstrap interval (:func:`paired_bootstrap_difference`);
+    ``data``         the evaluation half's arrays.
     """
+    coverage = _unit_interval("coverage", coverage, open_left=True)
+    if isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ValueError(f"n_boot must be a non-negative integer, not {n_boot!r}")
     rng = _rng(seed)
     d = simulate_selective_pair(n, seed=rng, **pair_kwargs)
     perm = rng.permutation(n)
@@ -1000,14 +1064,7 @@ def selective_comparison(
     data = {k: v[eval_half] for k, v in d.items()}
     data["sharp, isotonic-recalibrated"] = iso(data["sharp"])
     y = data["correct"]
-    metrics: dict[str, Callable] = {
-        "ece": lambda c, k: cal.ece(c, k),
-        "smece": lambda c, k: cal.smece(c, k),
-        "brier": lambda c, k: cal.brier_score(c, k),
-        "auroc": lambda c, k: cal.auroc(c, k),
-        "aurc": lambda c, k: cal.aurc(c, k),
-        "selective_accuracy": lambda c, k: selective_accuracy(c, k, coverage),
-    }
+    metrics = _selective_metrics(coverage)
     rows = []
     boot_seed = int(rng.integers(2**31 - 1))
     for name in ("calibrated", "sharp", "sharp, isotonic-recalibrated"):
@@ -1015,14 +1072,212 @@ def selective_comparison(
         row = {"forecaster": name}
         for m, f in metrics.items():
             row[m] = float(f(c, y))
-            if n_boot:
-                lo, hi = _bootstrap(f, c, y, n_boot, boot_seed)
-                row[f"{m}_lo"], row[f"{m}_hi"] = lo, hi
+            if n_boot and m != "smece":  # smECE's interval is skipped for speed; its paired difference is kept
+                ci = cal.bootstrap_ci(f, c, y, n_boot=n_boot, seed=boot_seed)
+                row[f"{m}_lo"], row[f"{m}_hi"] = float(ci.low), float(ci.high)
+            else:
+                row[f"{m}_lo"], row[f"{m}_hi"] = np.nan, np.nan
         rows.append(row)
-    return pd.DataFrame(rows), data
+    diffs = []
+    for m, f in metrics.items():
+        if n_boot:
+            out = paired_bootstrap_difference(f, data["calibrated"], data["sharp"], y, n_boot=n_boot, seed=boot_seed)
+        else:
+            out = {"estimate": float(f(data["sharp"], y)) - float(f(data["calibrated"], y)), "low": np.nan, "high": np.nan}
+        diffs.append({"metric": m, **out})
+    return pd.DataFrame(rows), pd.DataFrame(diffs), data
 
 
-def _bootstrap(metric, confidence, correct, n_boot: int, seed: int) -> tuple[float, float]:
-    """Percentile interval via :func:`uqsurvey.calibration.bootstrap_ci`."""
-    ci = cal.bootstrap_ci(metric, confidence, correct, n_boot=n_boot, seed=seed)
-    return float(ci.low), float(ci.high)
+# --------------------------------------------------------------------------- #
+# Figures (matplotlib; call uqsurvey.plots.apply_style() first)
+# --------------------------------------------------------------------------- #
+def _palette() -> list[str]:
+    """The book's line colours (Okabe-Ito, :data:`uqsurvey.plots.CYCLE`)."""
+    from uqsurvey import plots
+
+    return list(plots.CYCLE)
+
+
+def _grey() -> str:
+    from uqsurvey import plots
+
+    return plots.COLOR_DIAGONAL
+
+
+def _band_alpha() -> float:
+    from uqsurvey import plots
+
+    return float(plots.BAND_ALPHA)
+
+
+def _subplots(ncols: int, nrows: int = 1, *, width: float = 7.5, height: float = 3.0, **kw):
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(nrows, ncols, figsize=(width, height * nrows), **kw)
+
+
+def figure_annotator_sweep(df: pd.DataFrame):
+    """ECE against the majority vote and against the annotators, by number of annotators."""
+    colors = _palette()
+    fig, axes = _subplots(2, sharey=True)
+    for ax, col, title in (
+        (axes[0], "ece_gold", "against the majority-vote label"),
+        (axes[1], "ece_soft", "against the annotators' votes"),
+    ):
+        for k, (name, g) in enumerate(df.groupby("forecaster", sort=False)):
+            ax.plot(
+                g["n_annotators"], g[col], marker="os^"[k % 3], ms=5, ls=("-", "--", "-")[k % 3],
+                color=colors[k % len(colors)], label=name,
+            )
+        ax.set_xscale("log")
+        ticks = sorted(df["n_annotators"].unique())
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.minorticks_off()
+        ax.set_xlabel("annotators per item")
+        ax.set_title(f"ECE {title}", fontsize="medium")
+    axes[0].set_ylabel("ECE")
+    axes[1].legend(frameon=False, fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def figure_ensemble(summary: pd.DataFrame, detail: pd.DataFrame):
+    """Entropy parts vs training size (items near even odds), and per item at the largest size."""
+    colors = _palette()
+    fig, axes = _subplots(2)
+    ax = axes[0]
+    for k, (key, label) in enumerate(
+        (("total", "total (predictive entropy)"), ("aleatoric", "expected member entropy"), ("epistemic", "disagreement (mutual information)"))
+    ):
+        ax.plot(summary["train_size"], summary[f"{key}_near_half"], marker="o", color=colors[k], label=label)
+    ax.axhline(summary["true_entropy_near_half"].iloc[0], color=_grey(), ls="--", lw=1, label="true label entropy")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("training items")
+    ax.set_ylabel("bits (items near even odds)")
+    ax.legend(frameon=False, fontsize="x-small")
+    ax = axes[1]
+    order = np.argsort(detail["p_true"].to_numpy())
+    d = detail.iloc[order]
+    ax.plot(d["p_true"], d["true_entropy"], color=_grey(), ls="--", lw=1, label="true label entropy")
+    ax.scatter(d["p_true"], d["total"], s=4, color=colors[0], label="total")
+    ax.scatter(d["p_true"], d["epistemic"], s=4, color=colors[2], label="disagreement")
+    ax.set_xlabel("true P(label = 1)")
+    ax.set_ylabel("bits")
+    ax.set_title(f"{int(summary['train_size'].iloc[-1]):,} training items", fontsize="medium")
+    ax.legend(frameon=False, fontsize="x-small", markerscale=3)
+    fig.tight_layout()
+    return fig
+
+
+def figure_shift(df: pd.DataFrame, *, alpha: float = 0.1):
+    """ECE, smECE and conformal coverage against shift severity (mean and range over repeats)."""
+    colors = _palette()
+    s = summarise_runs(df)
+    has_smece = "smece" in set(s["metric"])
+    panels = [("ece", "ECE")] + ([("smece", "smECE")] if has_smece else []) + [("coverage", "coverage")]
+    fig, axes = _subplots(len(panels), 2, height=2.6, sharex="row")
+    xlabels = {"covariate": "pixel-noise sd (0–16 scale)", "label": "label-shift severity"}
+    for i, shift in enumerate(("covariate", "label")):
+        for j, (metric, title) in enumerate(panels):
+            ax = axes[i, j]
+            if metric == "coverage":
+                for k, (method, m2, label) in enumerate(
+                    (("split conformal", "coverage", "conformal coverage"), ("temperature", "accuracy", "accuracy"))
+                ):
+                    g = s[(s["shift"] == shift) & (s["method"] == method) & (s["metric"] == m2)]
+                    ax.plot(g["severity"], g["mean"], marker="o", ms=3, color=colors[4 + k], label=label)
+                    ax.fill_between(g["severity"], g["min"], g["max"], color=colors[4 + k], alpha=_band_alpha(), lw=0)
+                ax.axhline(1 - alpha, color=_grey(), ls="--", lw=1, label="nominal")
+            else:
+                for k, method in enumerate(RECALIBRATORS):
+                    g = s[(s["shift"] == shift) & (s["method"] == method) & (s["metric"] == metric)]
+                    ax.plot(g["severity"], g["mean"], marker="o", ms=3, color=colors[k], label=method)
+                    ax.fill_between(g["severity"], g["min"], g["max"], color=colors[k], alpha=_band_alpha(), lw=0)
+            ax.set_title(f"{title}, {shift} shift", fontsize="medium")
+            ax.set_xlabel(xlabels[shift])
+            if i == 0 and j in (0, len(panels) - 1):
+                ax.legend(frameon=False, fontsize="x-small")
+    fig.tight_layout()
+    return fig
+
+
+def figure_team_sweep(sweep: pd.DataFrame):
+    """ECE and team accuracy against the display temperature, one line per kind of human."""
+    colors = _palette()
+    fig, axes = _subplots(2)
+    first = sweep[sweep["human_temperature"] == sweep["human_temperature"].iloc[0]]
+    axes[0].plot(first["temperature"], first["ece"], marker="o", ms=3, color=colors[0])
+    axes[0].axvline(1.0, color=_grey(), ls=":", lw=1)
+    axes[0].set_ylabel("ECE of the shown confidence")
+    for k, (t_h, g) in enumerate(sweep.groupby("human_temperature", sort=False)):
+        label = "calibrated human" if t_h == 1 else f"over-confident human (T_h = {t_h:g})"
+        c = colors[(k + 1) % len(colors)]
+        axes[1].plot(g["temperature"], g["team_accuracy"], marker="o", ms=3, color=c, label=label)
+        best = g.loc[g["team_accuracy"].idxmax()]
+        axes[1].scatter([best["temperature"]], [best["team_accuracy"]], s=60, facecolor="none", edgecolor=c, lw=1.5)
+    axes[1].axhline(sweep["ai_alone"].iloc[0], color=_grey(), ls="--", lw=1, label="AI alone")
+    axes[1].axhline(sweep["human_alone"].iloc[0], color=_grey(), ls=":", lw=1, label="human alone")
+    axes[1].axvline(1.0, color=_grey(), ls=":", lw=1)
+    axes[1].set_ylabel("team accuracy")
+    axes[1].legend(frameon=False, fontsize="x-small")
+    lo, hi = float(sweep["temperature"].min()), float(sweep["temperature"].max())
+    ticks = [t for t in (0.25, 0.5, 1.0, 2.0, 4.0) if lo <= t <= hi] or [lo, hi]
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.minorticks_off()
+        ax.set_xlabel("display temperature T (1 = calibrated)")
+    fig.tight_layout()
+    return fig
+
+
+def figure_forecaster_family(rows: pd.DataFrame, corr: pd.DataFrame):
+    """ECE against team accuracy across the family, one panel per kind of human."""
+    colors = _palette()
+    groups = list(rows.groupby("human_temperature", sort=False))
+    fig, axes = _subplots(len(groups), sharey=False)
+    axes = np.atleast_1d(axes)
+    for k, (ax, (t_h, g)) in enumerate(zip(axes, groups)):
+        c = colors[(k + 1) % len(colors)]
+        ax.scatter(g["ece"], g["team_accuracy"], s=14, color=c, alpha=0.8)
+        cal_row = g[g["forecaster"] == 0]
+        ax.scatter(cal_row["ece"], cal_row["team_accuracy"], s=90, marker="*", color="black", label="calibrated AI")
+        rho = float(corr.loc[corr["human_temperature"] == t_h, "spearman"].iloc[0])
+        who = "calibrated human" if t_h == 1 else f"over-confident human (T_h = {t_h:g})"
+        ax.set_title(f"{who}\nSpearman ρ = {rho:.2f}", fontsize="medium")
+        ax.set_xlabel("ECE of the shown confidence")
+        ax.set_ylabel("team accuracy")
+        ax.legend(frameon=False, fontsize="x-small", loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def figure_selective(data: dict, names: Sequence[str] = ("calibrated", "sharp"), n_bins: int = 10):
+    """Reliability diagrams (book style) of the forecasters in ``names`` and their risk-coverage curves."""
+    from uqsurvey import plots
+
+    colors = _palette()
+    y = data["correct"]
+    fig, axes = _subplots(len(names) + 1, width=10.0, height=3.4)
+    for k, name in enumerate(names):
+        plots.reliability_diagram(
+            axes[k],
+            binned_df=cal.binned_reliability(data[name], y, n_bins=n_bins),
+            title=f"{name}: reliability",
+            binned_color=colors[k],
+            binned_label="share correct per bin",
+            show_density=False,
+            legend=(k == 0),
+            ylabel="share correct",
+        )
+        cov, risk, _ = cal.risk_coverage_curve(data[name], y)
+        axes[-1].step(cov, risk, where="post", color=colors[k], label=name)
+    axes[0].legend(loc="upper left", fontsize="x-small")
+    axes[-1].set_xlabel("coverage (share of answers kept)")
+    axes[-1].set_ylabel("error rate of kept answers")
+    axes[-1].set_title("risk–coverage")
+    axes[-1].set_xlim(0, 1)
+    axes[-1].legend(fontsize="x-small")
+    fig.tight_layout()
+    return fig
