@@ -133,7 +133,7 @@ def ratio(a, b):
 
 
 def table(rows, markdown: bool) -> str:
-    head1 = ["data", "n", "smECE ours (ms)", "relplot (ms)", "speed-up", "max |diff|",
+    head1 = ["data", "n", "smECE ours (ms)", "relplot (ms)", "speed-up", "abs diff vs relplot",
              "same sigma", "sigma", "peak mem (MiB)"]
     lines1 = []
     for r in rows:
@@ -145,7 +145,7 @@ def table(rows, markdown: bool) -> str:
             f"{r['sigma']:.4f}", f"{r['smece_peak_mb']:.2f}",
         ])
     head2 = ["n", "ECE ours (ms)", "ours, bool y (ms)", "1 weighted bincount (ms)",
-             "ours / bincount", "torchmetrics (ms)", "torchmetrics / ours", "|diff| vs torchmetrics"]
+             "ours / bincount", "torchmetrics (ms)", "torchmetrics / ours", "abs diff vs torchmetrics"]
     lines2 = []
     for r in rows:
         if "ece_ours" not in r:
@@ -155,7 +155,12 @@ def table(rows, markdown: bool) -> str:
             ratio(r["ece_ours"], r["bincount"]), fmt_ms(r["ece_torch"]),
             ratio(r["ece_torch"], r["ece_ours"]), f"{r['ece_torch_diff']:.1e}",
         ])
-    return render(head1, lines1, markdown) + "\n\n" + render(head2, lines2, markdown)
+    diffs = [r["smece_diff"] for r in rows if r["smece_diff"] is not None]
+    summary = (f"max abs difference of smECE vs relplot over all rows: {max(diffs):.1e}; "
+               f"bandwidths identical in {sum(bool(r['sigma_equal']) for r in rows if r['sigma_equal'] is not None)}"
+               f" of {len(diffs)} rows" if diffs else "relplot not run")
+    return (render(head1, lines1, markdown) + "\n\n" + summary + "\n\n"
+            + render(head2, lines2, markdown))
 
 
 def render(head, lines, markdown):

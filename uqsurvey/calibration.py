@@ -1208,6 +1208,20 @@ def smece(
 
     Notes
     -----
+    Where ``method="relplot"`` (relplot's numerics) departs from the
+    definition above -- details in the module docstring: (1) the kernel is
+    applied on a grid of ``max(2000, round(20/sigma)) // 2 + 1`` nodes after a
+    linear deposit of each prediction onto its two neighbouring nodes;
+    (2) the Gaussian is truncated at ``|t - s| = 1/2``; (3) the grid is
+    reflected once about its end nodes without duplicating them, so a
+    prediction exactly at 0 or 1 keeps half of its kernel mass; (4) ``1e-4``
+    is added to the smoothed density; (5) the integral is an average over
+    ``max(round(10/sigma), 200)`` points normalised by the discretised
+    density; (6) for even grid sizes (bandwidths below 0.01) the kernel is
+    centred half a node off; (7) the bandwidth comes from 10 bisection steps
+    on ``[0, 1]`` (bandwidths below 0.001 count as too small) and is the upper
+    bracket.  relplot validates nothing; we validate the inputs first.
+
     With ``method="relplot"`` the data enter only through two linear
     deposits onto the grid (one chunked pass of four weighted
     :func:`numpy.bincount` calls), computed once per grid size -- the grid has
