@@ -369,6 +369,21 @@ def test_calibrated_forecaster_is_calibrated_in_a_large_sample():
     assert cal.auroc(d["sharp"], d["correct"]) == pytest.approx(cal.auroc(d["p_true"], d["correct"]))
 
 
+def test_sharp_temperature_sweep_keeps_ranking_and_moves_brier():
+    d = D.simulate_selective_pair(20000, seed=18)
+    sw = D.sharp_temperature_sweep(d["p_true"], d["correct"], (0.1, 0.4, 1.0))
+    # the ranking is unchanged (up to ties where sigmoid saturates in floating point)
+    assert np.allclose(sw["auroc"], sw["auroc"].iloc[-1], atol=1e-3)
+    # at T = 1 the forecaster is the truth: calibrated, and its Brier score is E[p(1 - p)] up to noise
+    at1 = sw.iloc[-1]
+    assert at1["ece"] < 0.02
+    assert at1["brier"] == pytest.approx(np.mean(d["p_true"] * (1 - d["p_true"])), abs=0.01)
+    # sharper is worse on Brier and on ECE
+    assert sw["brier"].is_monotonic_decreasing and sw["ece"].is_monotonic_decreasing
+    with pytest.raises(ValueError, match="empty"):
+        D.sharp_temperature_sweep(d["p_true"], d["correct"], ())
+
+
 def test_paired_bootstrap_difference():
     rng = np.random.default_rng(17)
     y = rng.random(1000) < 0.7

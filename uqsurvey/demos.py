@@ -624,7 +624,7 @@ def shift_experiment(
 
     Returns a long DataFrame: ``repeat, shift, severity, method, metric, value``
     where ``method`` is one of :data:`RECALIBRATORS` (metrics ``accuracy``,
-    ``ece``, ``smece``) or ``"split conformal"`` (metrics ``coverage``,
+    ``confidence`` (the mean top-label confidence), ``ece``, ``smece``) or ``"split conformal"`` (metrics ``coverage``,
     ``set_size``).  ``df.attrs["temperature"]`` lists the fitted temperature
     of each repeat and ``df.attrs["n_test"]`` the size of each test set.
     """
@@ -683,6 +683,7 @@ def shift_experiment(
             base = {"repeat": r, "shift": shift, "severity": float(severity)}
             for name, c in confs.items():
                 rows.append({**base, "method": name, "metric": "accuracy", "value": float(correct.mean())})
+                rows.append({**base, "method": name, "metric": "confidence", "value": float(c.mean())})
                 rows.append({**base, "method": name, "metric": "ece", "value": float(cal.ece(c, correct, n_bins=n_bins))})
                 if with_smece:
                     rows.append({**base, "method": name, "metric": "smece", "value": float(cal.smece(c, correct))})
@@ -984,6 +985,32 @@ def selective_accuracy(confidence, correct, coverage: float) -> float:
     k = max(1, int(round(cov * len(c))))
     keep = np.argsort(-c, kind="stable")[:k]
     return float(y[keep].mean())
+
+
+def sharp_temperature_sweep(p_true, correct, temperatures: Sequence[float]) -> pd.DataFrame:
+    """ECE, Brier and AUROC of ``sigmoid(logit(p_true) / T)`` for each ``T``.
+
+    The sharp forecaster of :func:`simulate_selective_pair` at other
+    temperatures, on the same answers: its ranking (hence AUROC) never
+    changes, while its calibration and its Brier score do.
+    """
+    p = _prob_array("p_true", p_true)
+    y = _binary_array("correct", correct, len(p))
+    temps = [_positive_float("temperature", t) for t in temperatures]
+    if not temps:
+        raise ValueError("temperatures is empty")
+    rows = []
+    for T in temps:
+        c = sigmoid(logit(p) / T)
+        rows.append(
+            {
+                "temperature": T,
+                "ece": float(cal.ece(c, y)),
+                "brier": float(cal.brier_score(c, y)),
+                "auroc": float(cal.auroc(c, y)),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 SELECTIVE_METRICS = ("ece", "smece", "brier", "auroc", "aurc", "selective_accuracy")
