@@ -11,6 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import integrate, special, stats
 
 from uqsurvey import calibration as cal
@@ -276,6 +278,27 @@ def test_distort_confidence_literals():
         D.distort_confidence([0.7], 1.0, math.inf)
 
 
+@settings(max_examples=50, deadline=None)
+@given(
+    t=st.floats(0.05, 20.0),
+    b=st.floats(-3.0, 3.0),
+    conf=st.lists(st.floats(0.5, 1.0), min_size=2, max_size=30),
+)
+def test_distortions_are_monotone_and_stay_above_even_odds(t, b, conf):
+    c = np.sort(np.array(conf))
+    d = D.distort_confidence(c, t, b)
+    assert np.all(np.diff(d) >= 0) and d.min() >= 0.5 and d.max() <= 1.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3), min_size=2, max_size=8))
+def test_entropy_parts_are_nonnegative_and_add_up(members):
+    parts = D.entropy_decomposition(np.array(members))
+    assert np.all(parts["epistemic"] >= 0) and np.all(parts["aleatoric"] >= -1e-12)
+    assert np.all(parts["total"] <= 1 + 1e-12)
+    assert parts["aleatoric"] + parts["epistemic"] == pytest.approx(parts["total"], abs=1e-9)
+
+
 def test_team_accuracy_matches_the_hand_derived_closed_form():
     """Two tasks; the human feels 0.8 but is right with probability 0.6 on both.
 
@@ -419,7 +442,9 @@ def test_selective_accuracy():
     [
         lambda s: D.annotator_sweep((3,), n_train=300, n_test=300, seed=s),
         lambda s: D.ensemble_uncertainty((50, 200), n_members=3, n_test=200, seed=s)[0],
-        lambda s: D.shift_experiment(noise_levels=(0, 4), label_shift_levels=(0.5,), n_repeats=1, with_smece=False, seed=s),
+        lambda s: D.shift_experiment(
+            noise_levels=(0, 4), label_shift_levels=(0.5,), n_repeats=1, with_smece=False, seed=s
+        ),
         lambda s: D.temperature_sweep((0.5, 1.0), n_tasks=500, seed=s),
         lambda s: D.forecaster_family(5, n_tasks=500, seed=s)[0],
         lambda s: D.selective_comparison(400, n_boot=5, seed=s)[1],

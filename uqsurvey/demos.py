@@ -45,8 +45,6 @@ from scipy import optimize, special, stats
 
 from uqsurvey import calibration as cal
 
-SeedLike = "int | np.random.Generator"
-
 _EPS = 1e-12
 
 
@@ -88,7 +86,8 @@ def _unit_interval(name: str, value, *, open_left=False, open_right=False) -> fl
     lo_ok = v > 0 if open_left else v >= 0
     hi_ok = v < 1 if open_right else v <= 1
     if not (math.isfinite(v) and lo_ok and hi_ok):
-        raise ValueError(f"{name} must lie in {'(' if open_left else '['}0, 1{')' if open_right else ']'}, not {value!r}")
+        interval = f"{'(' if open_left else '['}0, 1{')' if open_right else ']'}"
+        raise ValueError(f"{name} must lie in {interval}, not {value!r}")
     return v
 
 
@@ -684,7 +683,8 @@ def shift_experiment(
             for name, c in confs.items():
                 rows.append({**base, "method": name, "metric": "accuracy", "value": float(correct.mean())})
                 rows.append({**base, "method": name, "metric": "confidence", "value": float(c.mean())})
-                rows.append({**base, "method": name, "metric": "ece", "value": float(cal.ece(c, correct, n_bins=n_bins))})
+                ece = float(cal.ece(c, correct, n_bins=n_bins))
+                rows.append({**base, "method": name, "metric": "ece", "value": ece})
                 if with_smece:
                     rows.append({**base, "method": name, "metric": "smece", "value": float(cal.smece(c, correct))})
             cov, size = set_coverage(prediction_sets(softmax(L, T), q_hat), labels)
@@ -1110,7 +1110,8 @@ def selective_comparison(
         if n_boot:
             out = paired_bootstrap_difference(f, data["calibrated"], data["sharp"], y, n_boot=n_boot, seed=boot_seed)
         else:
-            out = {"estimate": float(f(data["sharp"], y)) - float(f(data["calibrated"], y)), "low": np.nan, "high": np.nan}
+            est = float(f(data["sharp"], y)) - float(f(data["calibrated"], y))
+            out = {"estimate": est, "low": np.nan, "high": np.nan}
         diffs.append({"metric": m, **out})
     return pd.DataFrame(rows), pd.DataFrame(diffs), data
 
@@ -1174,7 +1175,11 @@ def figure_ensemble(summary: pd.DataFrame, detail: pd.DataFrame):
     fig, axes = _subplots(2)
     ax = axes[0]
     for k, (key, label) in enumerate(
-        (("total", "total (predictive entropy)"), ("aleatoric", "expected member entropy"), ("epistemic", "disagreement (mutual information)"))
+        (
+            ("total", "total (predictive entropy)"),
+            ("aleatoric", "expected member entropy"),
+            ("epistemic", "disagreement (mutual information)"),
+        )
     ):
         ax.plot(summary["train_size"], summary[f"{key}_near_half"], marker="o", color=colors[k], label=label)
     ax.axhline(summary["true_entropy_near_half"].iloc[0], color=_grey(), ls="--", lw=1, label="true label entropy")
