@@ -15,7 +15,10 @@ Usage::
 
     python benchmarks/calibration_speed.py                 # n = 1e3 .. 1e7
     python benchmarks/calibration_speed.py --relplot-max-n 1000000   # skip relplot at 1e7
-    python benchmarks/calibration_speed.py --sizes 1000 100000 --markdown
+    python benchmarks/calibration_speed.py --sizes 1000 100000 --markdown --csv ''
+
+The run is recorded in ``benchmarks/results/calibration_speed.csv`` (read by
+the book's calibration-metrics chapter) unless ``--csv ''`` is given.
 
 Times are the best of several repeats (``--repeats``; a single run for the
 slow reference calls at large ``n``).  The data are LLM-like: confidences
@@ -175,6 +178,34 @@ def render(head, lines, markdown):
     return "\n".join(out)
 
 
+def to_frame(rows):
+    """One row per (data, n) with readable column names, for the CSV."""
+    import pandas as pd
+
+    def ms(v):
+        return None if v is None else round(v * 1e3, 3)
+
+    out = []
+    for r in rows:
+        out.append({
+            "data": r["data"],
+            "n": r["n"],
+            "smECE ours (ms)": ms(r["smece_ours"]),
+            "smECE relplot (ms)": ms(r["smece_relplot"]),
+            "smECE speed-up": None if r["smece_relplot"] is None else round(r["smece_relplot"] / r["smece_ours"], 1),
+            "smECE abs diff vs relplot": r["smece_diff"],
+            "same bandwidth": r["sigma_equal"],
+            "bandwidth": r["sigma"],
+            "smECE peak memory (MiB)": round(r["smece_peak_mb"], 2),
+            "ECE ours (ms)": ms(r.get("ece_ours")),
+            "one weighted bincount (ms)": ms(r.get("bincount")),
+            "ECE ours / bincount": None if "ece_ours" not in r else round(r["ece_ours"] / r["bincount"], 1),
+            "ECE torchmetrics (ms)": ms(r.get("ece_torch")),
+            "torchmetrics / ours": None if "ece_ours" not in r else round(r["ece_torch"] / r["ece_ours"], 1),
+        })
+    return pd.DataFrame(out)
+
+
 def environment() -> str:
     import relplot  # noqa: F401
     import torch
@@ -196,8 +227,15 @@ def main(argv=None):
     p.add_argument("--calibrated", action="store_true",
                    help="also benchmark smECE on a well-calibrated sample (small bandwidth)")
     p.add_argument("--markdown", action="store_true", help="print markdown tables")
+    p.add_argument("--csv", default=str(Path(__file__).resolve().parent / "results" / "calibration_speed.csv"),
+                   help="where to record the run (default: benchmarks/results/calibration_speed.csv; "
+                        "'' to skip)")
     args = p.parse_args(argv)
     rows = run(args)
+    if args.csv:
+        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+        to_frame(rows).to_csv(args.csv, index=False)
+        print(f"recorded {args.csv}", file=sys.stderr)
     print(environment())
     print()
     print(table(rows, args.markdown))
