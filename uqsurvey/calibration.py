@@ -8,7 +8,8 @@ same private helper, :func:`_check_inputs`.  Invalid input raises
 outside ``[0, 1]``, labels other than 0/1, length mismatch, empty or non 1-D
 input).  The reference libraries this module is tested against accept or
 silently transform such inputs (torchmetrics applies a sigmoid to confidences
-outside ``[0, 1]``, netcal clips them, relplot computes garbage); we refuse.
+outside ``[0, 1]``, netcal clips them, relplot validates nothing and returns
+whatever its arithmetic gives); we refuse.
 
 Binned ECE
 ----------
@@ -126,7 +127,9 @@ kernel sum uses every image that matters in double precision, the integral
 is exact (Gaussian CDF differences between the zero crossings of the
 smoothed residual, which are located on a mesh of spacing ``sigma/16`` and
 refined with Brent's method), and the fixed point is found with
-:func:`scipy.optimize.brentq` to ``xtol = 1e-12``.  It costs
+:func:`scipy.optimize.brentq` to ``xtol = 1e-12`` (1 if smECE at bandwidth
+1 is at least 1; 0 with bandwidth 0 if the residuals sum to zero at every
+distinct confidence, where smECE vanishes for every bandwidth).  It costs
 ``O(n_unique / sigma)`` per bandwidth and is meant as a reference for
 moderate ``n``.  On well-behaved data (predictions in ``[0.05, 0.95]``,
 fixed point below 0.15, a few hundred predictions or more) the two methods
@@ -1392,7 +1395,8 @@ def smooth_reliability(
         :math:`E[y \mid f = t]`, equal to relplot's
         ``KernelSmoother(ReflectedGaussianKernel(sigma))`` prediction),
         ``density`` (relplot's ``ReflectedGaussianKernel(sigma).kde``, a
-        density of the confidences on ``[0, 1]``) and, when ``n_boot > 0``,
+        density of the confidences on ``[0, 1]``, except that predictions at
+        exactly 0 or 1 count half) and, when ``n_boot > 0``,
         ``accuracy_lower`` / ``accuracy_upper``.  ``df.attrs`` holds
         ``sigma`` and ``smece``.
 
@@ -1402,7 +1406,9 @@ def smooth_reliability(
     including its density epsilon ``1e-4`` in the denominator.  The bootstrap
     resamples the pairs with replacement and keeps the bandwidth fixed (as
     relplot's bagged band does); each replicate re-deposits the resample onto
-    the grid, ``O(n)``.
+    the grid, ``O(n)``.  The curve itself is the estimate on the full sample
+    (relplot's ``prepare_rel_diagram`` plots the mean of its bootstrap
+    curves instead).
     """
     f, y = _check_inputs(confidence, correct)
     n_points = _check_int(n_points, "n_points", 2)
