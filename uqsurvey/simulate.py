@@ -41,7 +41,7 @@ confidences and correctness per model.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Sequence
 
@@ -72,8 +72,9 @@ __all__ = [
 ]
 
 #: absolute and relative tolerance passed to :func:`scipy.integrate.quad` for
-#: every population integral (on each smooth piece).  The reported error
-#: estimates of the standard forecasters are below 1e-12.
+#: every population integral (on each smooth piece).  quad's own error
+#: estimates for the forecasters of this module are below 1e-11, and the tests
+#: check ``true_ece`` against closed forms (to 1e-11) and dense Riemann sums.
 QUAD_EPSABS = 1e-12
 QUAD_EPSREL = 1e-10
 _QUAD_LIMIT = 200
@@ -307,7 +308,8 @@ class LogisticForecaster(Forecaster):
 
     @property
     def formula(self) -> str:
-        return f"c(f) = expit({self.slope:g}·logit f {self.intercept:+g})"
+        shift = f" {self.intercept:+.3g}" if self.intercept else ""
+        return f"c(f) = expit({self.slope:g}·logit f{shift})"
 
 
 @dataclass(frozen=True)
