@@ -723,6 +723,9 @@ def interactive_chart(
         .add_params(p_fc, p_n, p_b, p_bin)
         .properties(width=560, height=280,
                     title="ECE vs smECE over replicate evaluation sets (dashed: true ECE)",
+                    description="Interactive histogram of binned ECE and smECE over simulated evaluation "
+                    "sets, with their means and a dashed line at the true calibration error; drop-down "
+                    "menus choose the forecaster, the sample size, the binning and the number of bins.",
                     usermeta={"embedOptions": {"renderer": "svg"}})
     )
 
