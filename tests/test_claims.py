@@ -116,6 +116,10 @@ def test_metric_claims(ledger):
     r = ledger["ece-users"]
     assert r.recomputed_count == 16 and r.status == "reproduced"
     assert set(r.members) == {f"P{i}" for i in (1, 10, 12, 13, 14, 16, 18, 21, 24, 29, 30, 32, 33, 34, 35, 37)}
+    # Reached only through a normalisation: P37 "用户的 ECE" (the user's ECE, qualifier dropped)
+    # -> 15 without it; P10 and P33 "电子与计算机工程" (Electrical and Computer Engineering) and
+    # P18 "期望分类误差（ECE）" (expected classification error) are mistranslations -> 13 without them.
+    assert [v["count"] for v in r.sensitivity][:3] == [16, 15, 13]
     s = ledger["smece-users"]
     assert (s.recomputed_count, s.members, s.status) == (1, ["P13"], "reproduced")
 

@@ -144,6 +144,27 @@ def ece_family(metrics: pd.DataFrame) -> dict[str, set[str]]:
     return {"exact": exact, "ece-named": named, "any-calibration-error": fam | named}
 
 
+def ece_normalization_kinds(d) -> dict[str, set[str]]:
+    """Papers whose canonical 'ECE' was reached through a normalisation, by its kind.
+
+    A metric row is joined to ``normalizations.csv`` on (paper, as-given text);
+    e.g. the translation's "Electrical and Computer Engineering" for the acronym
+    ECE is a ``mistranslation``, and "the user's ECE" with its qualifier dropped is
+    ``other``.  Papers whose other rows name ECE directly keep counting.
+    """
+    m = d.paper_metrics
+    ece = m[m["metric"].astype(str).eq("ECE")]
+    nz = d.normalizations
+    nz = nz[nz["table"].astype(str).eq("paper_metrics")]
+    j = ece.merge(nz[["paper_id", "as_given", "kind"]], left_on=["paper_id", "metric_as_given"],
+                  right_on=["paper_id", "as_given"], how="left")
+    direct = set(j.loc[j["kind"].isna(), "paper_id"])
+    out: dict[str, set[str]] = {}
+    for kind, grp in j[j["kind"].notna()].groupby(j["kind"].astype(str)):
+        out[kind] = set(grp["paper_id"]) - direct
+    return out
+
+
 def benchmark_usage(ds: pd.DataFrame, matches: Iterable[str]) -> pd.Series:
     """Number of distinct annotated papers that use each Table 1 benchmark,
     counting a dataset row only when its ``benchmark_match`` is in ``matches``."""
@@ -412,8 +433,14 @@ def supervised_no_shift(d) -> Outcome:
 def ece_users(d) -> Outcome:
     fam = ece_family(d.paper_metrics)
     n = len(d.papers)
+    by_kind = ece_normalization_kinds(d)
+    no_qualifier = fam["exact"] - by_kind.get("other", set())
+    no_mistranslation = fam["exact"] - by_kind.get("mistranslation", set())
     variants = (
         Variant.of("canonical metric exactly 'ECE'", len(fam["exact"])),
+        Variant.of("… not counting ECE reached by dropping a qualifier (the user's/listener's ECE)",
+                   len(no_qualifier)),
+        Variant.of("… not counting ECE recovered from a mistranslated name", len(no_mistranslation)),
         Variant.of("any metric named ECE (adaptive, class-wise, user ECE …), not smECE", len(fam["ece-named"])),
         Variant.of("any calibration-error metric other than smECE", len(fam["any-calibration-error"])),
     )
