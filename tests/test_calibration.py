@@ -587,3 +587,58 @@ def test_validation_large_array_finds_first_bad_index():
     y[99_999] = 3.0
     with pytest.raises(ValueError, match=r"first at index 99999: .*3\.0"):
         ece(f, y)
+
+
+# ----------------------------------------------------------------------------
+# The fused ECE pass: exact bin indices and sums independent of the piece size
+# ----------------------------------------------------------------------------
+
+def _chunked_reference_sums(f, y, n_bins):
+    """Per-bin sums as a plain loop over _CHUNK pieces with one bincount each
+    (the summation order the module documents), default width rule."""
+    out = np.zeros((4, n_bins + 1))
+    for s in range(0, f.shape[0], cal._CHUNK):
+        fc, yc = f[s : s + cal._CHUNK], np.asarray(y[s : s + cal._CHUNK], dtype=np.float64)
+        idx = np.floor(fc * (n_bins * cal._EDGE_SNAP)).astype(np.intp)
+        for row, w in enumerate((fc - yc, None, fc, yc)):
+            out[row] += np.bincount(idx, weights=w, minlength=n_bins + 1)
+    out[:, n_bins - 1] += out[:, n_bins]
+    return out[:, :n_bins]
+
+
+@pytest.mark.parametrize("n", [1, 1000, cal._CHUNK, cal._ECE_BLOCK, cal._ECE_BLOCK + 1,
+                               2 * cal._ECE_BLOCK + 3 * cal._CHUNK + 17])
+@pytest.mark.parametrize("ydtype", [np.float64, bool, np.int8, np.float32])
+def test_ece_fused_pass_equals_chunked_reference_exactly(n, ydtype):
+    f, y = _data(n % 97, n, "grid05" if n % 2 else "beta")
+    y = y.astype(ydtype)
+    for n_bins in (1, 10, 15, 100):
+        r, count, sf, sy = _chunked_reference_sums(f, y, n_bins)
+        assert ece(f, y, n_bins) == float(np.abs(r).sum() / n)
+        nz = count > 0
+        gap = r[nz] / count[nz]
+        assert ece(f, y, n_bins, norm="max") == float(np.abs(gap).max())
+        assert ece(f, y, n_bins, norm="l2") == float(math.sqrt(max(float(np.sum(count[nz] * gap * gap)) / n, 0.0)))
+        _, bins = ece(f, y, n_bins, return_bins=True)
+        assert np.array_equal(bins["count"].to_numpy(), count.astype(np.int64))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            np.testing.assert_array_equal(bins["mean_confidence"].to_numpy(), np.where(nz, sf / count, np.nan))
+            np.testing.assert_array_equal(bins["accuracy"].to_numpy(), np.where(nz, sy / count, np.nan))
+
+
+def test_validation_bit_pattern_check_edge_values():
+    n = 3 * cal._ECE_BLOCK
+    f = np.full(n, 0.5)
+    y = np.ones(n)
+    f[-5] = -0.0  # valid: -0.0 == 0 (its bit pattern fails the fast integer check)
+    f[-4], f[-3] = 0.0, 1.0
+    assert ece(f, y) == ece(np.abs(f), y)
+    for bad, msg in [(np.nextafter(1.0, 2.0), r"must lie in \[0, 1\]; found 1 value outside \(first at index 200000"),
+                     (-5e-324, r"must lie in \[0, 1\]; found 1 value outside \(first at index 200000"),
+                     (-np.nan, r"1 NaN value \(first at index 200000\)"),
+                     (np.inf, r"1 infinite value \(first at index 200000: inf\)")]:
+        g = f.copy()
+        g[200_000] = bad
+        for fn in (ece, smece, brier_score):
+            with pytest.raises(ValueError, match=msg):
+                fn(g, y)

@@ -276,3 +276,133 @@ def test_property_perfect_predictions_have_zero_error(pairs):
     f = y.astype(float)
     assert ece(f, y) == 0.0 and brier_score(f, y) == 0.0
     assert smece(f, y, method="continuous") == 0.0
+
+
+# ----------------------------------------------------------------------------
+# the large-n path (cell sums, shared search grid, kernel cut, decision guard)
+# ----------------------------------------------------------------------------
+
+from uqsurvey import calibration as cal  # noqa: E402
+
+FAST_TOL = 1e-12  # required agreement of the large-n path with the point-wise one
+
+
+@pytest.fixture
+def pointwise(monkeypatch):
+    """Run a callable with the point-wise path forced (as below 32768 points)."""
+
+    def run(fn, *args, **kwargs):
+        with monkeypatch.context() as m:
+            m.setattr(cal, "_CELL_SUMS_MIN_N", 10**18)
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@pytest.mark.parametrize("n,seed", [(100_000, 1), (250_000, 2), (1_000_000, 3)])
+def test_large_n_well_calibrated_matches_relplot(n, seed, pointwise):
+    # the slow case: the bandwidth falls below 0.01, where relplot's grid size
+    # changes at every bisection step (several grids from the shared cells)
+    f, y = _data(seed, n, "calibrated")
+    v, s = smece(f, y, return_bandwidth=True)
+    rv, rs = _relplot(f, y)
+    assert s < 0.01 and s == rs
+    assert abs(v - rv) <= TOL
+    pv, ps = pointwise(smece, f, y, return_bandwidth=True)
+    assert ps == s and abs(v - pv) <= FAST_TOL
+
+
+@pytest.mark.parametrize("kind", KINDS + ["near_one", "tiny"])
+def test_cell_sums_deposit_equals_pointwise(kind):
+    n = 40_000
+    if kind == "near_one":
+        f, y = 1 - np.geomspace(1e-16, 1e-2, n), np.ones(n)
+    elif kind == "tiny":
+        f, y = np.geomspace(1e-300, 1e-2, n), np.zeros(n)
+    else:
+        f, y = _data(21, n, kind)
+    names = ("r", "y", "one")
+    dep = cal._GridDeposit(f, y, names, search=True)
+    assert dep.use_sums
+    search_grids = [cal._relplot_grid_size(k / 1024) for k in range(2, 12)]
+    for m in search_grids + [1334, 2001, 4001]:  # and some user bandwidths (1334: even M)
+        fast, ref = dep(m), dep.points(m)
+        for name in names:
+            assert fast[name].shape == (m,)
+            assert np.max(np.abs(fast[name] - ref[name])) <= FAST_TOL * n
+    # one pass on 1000 cells, one on the shared 10240, one for each other size
+    assert sorted(dep._sums) == sorted({1000, 10240, 3413, 1706, 1463, 1138, 1333, 2000, 4000})
+
+
+@pytest.mark.parametrize("case", sorted(EDGE_CASES))
+def test_large_n_path_on_edge_cases(case, monkeypatch, pointwise):
+    f, y = EDGE_CASES[case]
+    ref = pointwise(smece, f, y, return_bandwidth=True)
+    monkeypatch.setattr(cal, "_CELL_SUMS_MIN_N", 1)  # the large-n path on small data
+    v, s = smece(f, y, return_bandwidth=True)
+    rv, rs = _relplot(f, y)
+    assert s == rs == ref[1]
+    assert abs(v - rv) <= TOL and abs(v - ref[0]) <= FAST_TOL
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_large_n_path_on_random_small_data(seed, monkeypatch, pointwise):
+    kind = KINDS[seed % len(KINDS)]
+    n = int(np.random.default_rng(2000 + seed).integers(1, 3000))
+    f, y = _data(seed, n, kind)
+    ref = pointwise(smece, f, y, return_bandwidth=True)
+    monkeypatch.setattr(cal, "_CELL_SUMS_MIN_N", 1)
+    v, s = smece(f, y, return_bandwidth=True)
+    assert s == ref[1] and abs(v - ref[0]) <= FAST_TOL
+    assert s == _relplot(f, y)[1]
+
+
+@pytest.mark.parametrize("sigma", [1.0, 0.1, 0.01, 0.0075, 0.0042, 0.002])
+def test_large_n_fixed_sigma_matches_relplot(sigma, pointwise):
+    f, y = _data(6, 60_000, "uniform")
+    v = smece(f, y, sigma=sigma)
+    assert abs(v - relplot.smECE_sigma(f, y, sigma)) <= TOL
+    assert abs(v - pointwise(smece, f, y, sigma=sigma)) <= FAST_TOL
+
+
+def test_decision_guard_makes_the_search_pointwise(monkeypatch, pointwise):
+    # with a guard wider than any smECE, every bisection step is recomputed
+    # point-wise with the full kernel: the result is the point-wise one exactly
+    f, y = _data(9, 80_000, "calibrated")
+    ref = pointwise(smece, f, y, return_bandwidth=True)
+    monkeypatch.setattr(cal, "_DECISION_GUARD", 2.0)
+    assert smece(f, y, return_bandwidth=True) == ref
+
+
+def test_large_n_labels_of_any_dtype(pointwise):
+    f, y = _data(10, 50_000, "grid10_ends")
+    ref = smece(f, y)
+    assert smece(f, y.astype(bool)) == ref
+    assert smece(f, y.astype(np.int8)) == ref
+    assert abs(ref - pointwise(smece, f, y)) <= FAST_TOL
+
+
+def test_large_n_smooth_reliability_matches_pointwise(pointwise):
+    f, y = _data(12, 50_000, "calibrated")
+    df = smooth_reliability(f, y, n_boot=3, seed=4)
+    ref = pointwise(smooth_reliability, f, y, n_boot=3, seed=4)
+    assert df.attrs["sigma"] == ref.attrs["sigma"]
+    assert abs(df.attrs["smece"] - ref.attrs["smece"]) <= FAST_TOL
+    assert df.attrs["smece"] == smece(f, y)
+    for col in ("accuracy", "density", "accuracy_lower", "accuracy_upper"):
+        assert np.max(np.abs(df[col].to_numpy() - ref[col].to_numpy())) <= FAST_TOL, col
+
+
+def test_large_n_memory_does_not_grow_with_n():
+    import tracemalloc
+
+    peaks = []
+    for n in (100_000, 400_000):
+        f, y = _data(13, n, "calibrated")
+        tracemalloc.start()
+        try:
+            smece(f, y)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert peaks[1] < 8 * 2**20 and peaks[1] < 1.5 * peaks[0]
