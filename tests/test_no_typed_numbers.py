@@ -23,7 +23,7 @@ PATTERNS = {
     "percentage": re.compile(rf"\b\d[\d,]*(?:\.\d+)?\s*(?:%|percent\b)", re.I),
     "N of M": re.compile(rf"\b{NUM}\s+(?:of|out of)\s+(?:the\s+)?{NUM}\b", re.I),
     "count of papers/benchmarks": re.compile(
-        rf"\b{NUM}\s+(?:[A-Za-z-]+\s+){{0,3}}?(?:papers?|benchmarks?|methods?|studies|datasets?|metrics?|claims?)\b",
+        rf"\b{NUM}\s+(?:[A-Za-z-]+\s+){{0,3}}?(?:papers?|benchmarks?|methods?|studies|datasets?|metrics?|claims?|annotations?|entries)\b",
         re.I,
     ),
 }
@@ -70,6 +70,7 @@ def test_chapter_prose_types_no_statistics(page):
         "ten of nineteen supervised papers",
         "37 annotated papers",
         "15 multiple-choice benchmarks",
+        "in two annotations the translation garbled it",
     ],
 )
 def test_scanner_catches_typed_statistics(text):
