@@ -330,8 +330,9 @@ def test_cell_sums_deposit_equals_pointwise(kind):
         for name in names:
             assert fast[name].shape == (m,)
             assert np.max(np.abs(fast[name] - ref[name])) <= FAST_TOL * n
-    # one pass on 1000 cells, one on the shared 10240, one for each other size
-    assert sorted(dep._sums) == sorted({1000, 10240, 3413, 1706, 1463, 1138, 1333, 2000, 4000})
+    # one pass on the refinement of the search grids serves every search
+    # bandwidth; any other grid size gets a pass of its own
+    assert [s.grids for s in dep._sums] == [cal._SEARCH_GRIDS, (1333,), (2000,), (4000,)]
 
 
 @pytest.mark.parametrize("case", sorted(EDGE_CASES))
@@ -406,3 +407,68 @@ def test_large_n_memory_does_not_grow_with_n():
         finally:
             tracemalloc.stop()
     assert peaks[1] < 8 * 2**20 and peaks[1] < 1.5 * peaks[0]
+
+
+def test_search_grids_cover_every_bandwidth_of_the_search():
+    # relplot's bisection evaluates 1 and k / 1024 (k = 1 is below eps)
+    sizes = {cal._relplot_grid_size(1.0)} | {cal._relplot_grid_size(k / 1024) for k in range(2, 1025)}
+    assert all(any(c % (m - 1) == 0 for c in cal._SEARCH_GRIDS) for m in sizes)
+
+
+def test_refinement_table_reproduces_the_float_cell_indices():
+    grids = cal._SEARCH_GRIDS
+    table = cal._refinement(grids)
+    assert table.shape == (sum(grids) + 1, len(grids))
+    # every cell threshold, one ulp either side, and random points
+    x = np.concatenate([cal._floor_thresholds(c) for c in grids])
+    rng = np.random.default_rng(0)
+    f = np.concatenate([x, np.nextafter(x, 0), np.nextafter(x, 2), [0.0, 1.0], rng.random(10_000)])
+    f = f[(f >= 0) & (f <= 1)]
+    floors = np.stack([np.floor(f * float(c)) for c in grids], axis=1).astype(np.int64)
+    u = floors.sum(axis=1)
+    assert np.array_equal(table[u], floors)
+
+
+@pytest.mark.parametrize("kind", ["beta", "calibrated", "grid10_ends"])
+def test_coarsened_cell_sums_give_the_coarse_deposit(kind):
+    n = 3 * cal._CHUNK + 5
+    f, y = _data(31, n, kind)
+    fine = cal._CellSums(cal._SEARCH_GRIDS, need_sq=True)
+    direct = cal._CellSums((1000,), need_sq=True)
+    for s in range(0, n, cal._CHUNK):
+        fine(f[s : s + cal._CHUNK], y[s : s + cal._CHUNK])
+        direct(f[s : s + cal._CHUNK], y[s : s + cal._CHUNK])
+    coarse = fine.coarsen(1000)
+    assert coarse.rows == n and np.array_equal(coarse.count, direct.count)
+    for name in ("r", "one"):
+        a = coarse.deposit(1001, ("r", "one"))[name]
+        b = direct.deposit(1001, ("r", "one"))[name]
+        assert np.max(np.abs(a - b)) <= FAST_TOL * n
+
+
+def test_probe_keeps_fine_cells_only_when_the_search_may_descend(pointwise):
+    n = cal._PROBE_ROWS + 3 * cal._CHUNK
+    for kind, expect in (("beta", (1000,)), ("calibrated", cal._SEARCH_GRIDS)):
+        f, y = _data(41, n, kind)
+        first = cal._first_pass(None, need_sq=True)
+        cal._check_inputs(f, y, visit=first)
+        assert first.sums.grids == expect and first.sums.rows == n
+        v, s = smece(f, y, return_bandwidth=True)
+        pv, ps = pointwise(smece, f, y, return_bandwidth=True)
+        assert s == ps and abs(v - pv) <= FAST_TOL
+
+
+def test_probe_misprediction_costs_a_pass_not_accuracy(monkeypatch, pointwise):
+    # force the probe to give up the fine cells on data whose search descends
+    # below 0.01: the deposits then come from the coarsened sums (bandwidths
+    # >= 0.01) and from one more pass on the fine cells (below)
+    f, y = _data(42, cal._PROBE_ROWS + 2 * cal._CHUNK, "calibrated")
+    ref = pointwise(smece, f, y, return_bandwidth=True)
+    monkeypatch.setattr(cal, "_PROBE_LIMIT", -1.0)
+    first = cal._first_pass(None, need_sq=True)
+    f2, y2 = cal._check_inputs(f, y, visit=first)
+    assert first.sums.grids == (1000,)
+    dep = cal._GridDeposit(f2, y2, ("r", "one"), search=True, first=first.sums)
+    v, s = cal._relplot_search(dep)
+    assert s < 0.01 and s == ref[1] and abs(v - ref[0]) <= FAST_TOL
+    assert [c.grids for c in dep._sums] == [(1000,), cal._SEARCH_GRIDS]

@@ -162,6 +162,7 @@ References
 """
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from fractions import Fraction
@@ -1030,56 +1031,106 @@ def _relplot_interpolate(t: np.ndarray, yv: np.ndarray) -> np.ndarray:
 #: the cost is negligible there).
 _CELL_SUMS_MIN_N = _CHUNK
 
-#: Cells of the shared fine grid used during the bandwidth search.  relplot's
-#: bisection only evaluates bandwidths ``k / 1024``; those below 0.01 have
-#: grids of ``M - 1`` in {5120, 3413, 2560, 2048, 1706, 1463, 1280, 1138,
-#: 1024} cells (``k = 2 .. 10``; ``k = 1`` is below ``eps`` and never
-#: evaluated), and 10240 = lcm(5120, 2560, 2048, 1280, 1024), so one pass of
-#: cell sums on 10240 cells serves five of the nine (the others get a pass
-#: of their own when the search reaches them; bandwidths >= 0.01 all use
-#: ``M - 1 = 1000``).
-_SEARCH_CELLS = 10240
+#: Uniform grids (numbers of cells) whose common refinement serves every grid
+#: relplot's bandwidth search can reach.  The bisection only evaluates
+#: bandwidths 1 and ``k / 1024``: 1000 cells (``M = 1001``) for every
+#: bandwidth of at least 0.01, and for ``k = 2 .. 10`` (``k = 1`` is below
+#: ``eps`` and never evaluated) 5120, 3413, 2560, 2048, 1706, 1463, 1280,
+#: 1138 and 1024 cells; the nodes of 5120, 2560, 2048, 1280 and 1024 are
+#: nodes of 10240.  So one pass of cell sums on the common refinement of
+#: these six grids (about 19000 cells) gives the deposit of every bandwidth
+#: of the search, however far down it goes.
+_SEARCH_GRIDS = (10240, 1000, 3413, 1706, 1463, 1138)
 
 #: Fast path of the smoothing: kernel entries below this fraction of the
 #: peak are dropped (see :func:`_reflect_convolve`; smECE moves by < 1e-18).
 _KERNEL_CUT = 2.0**-60
 
 
+def _floor_thresholds(c: int) -> np.ndarray:
+    """``x[k-1]`` = the smallest float64 ``x`` with ``floor(fl(x * c)) >= k``,
+    ``k = 1 .. c``: where the cell index on a grid of ``c`` cells, computed
+    as relplot does, steps up (``fl(x * c)`` is non-decreasing in ``x``)."""
+    k = np.arange(1, c + 1, dtype=np.float64)
+    cf = float(c)
+    x = k / cf  # within an ulp or two of the threshold
+    for _ in range(8):
+        x = np.where(x * cf < k, np.nextafter(x, 2.0), x)
+    for _ in range(8):
+        below = np.nextafter(x, -1.0)
+        x = np.where(below * cf >= k, below, x)
+    if not (np.all(x * cf >= k) and np.all(np.nextafter(x, -1.0) * cf < k)):  # pragma: no cover
+        raise AssertionError("cell thresholds did not converge")
+    return x
+
+
+@functools.lru_cache(maxsize=8)
+def _refinement(grids: tuple[int, ...]) -> np.ndarray:
+    """Cell indices on each of ``grids`` for every cell of their common refinement.
+
+    A point ``f`` with cell indices ``J_i = floor(fl(f * grids[i]))`` lies in
+    refinement cell ``u = sum_i J_i``: each ``J_i`` counts the thresholds of
+    grid ``i`` at or below ``f`` (:func:`_floor_thresholds`), so ``u`` counts
+    all of them and row ``u`` of the returned ``(sum(grids) + 1, len(grids))``
+    array is the tuple ``(J_i)`` of every point with that ``u``, exactly as
+    the float arithmetic gives it.  (Where thresholds of two grids coincide,
+    ``u`` skips a value; that row belongs to no point.)
+    """
+    x = np.concatenate([_floor_thresholds(c) for c in grids])
+    which = np.concatenate([np.full(c, i) for i, c in enumerate(grids)])
+    steps = np.zeros((x.shape[0] + 1, len(grids)), dtype=np.int64)
+    steps[np.arange(1, x.shape[0] + 1), which[np.argsort(x, kind="stable")]] = 1
+    table = np.cumsum(steps, axis=0)
+    table.flags.writeable = False
+    return table
+
+
 class _CellSums:
-    """Sums of the data over the ``d`` cells ``[J/d, (J+1)/d)``, per label.
+    """Sums of the data over the cells of the common refinement of ``grids``.
 
-    With ``t = fl(f * d)``, ``J = floor(t)`` and ``w = t - J`` -- exactly
-    relplot's ``bins`` and ``frac`` for a grid of ``M = d + 1`` nodes -- it
-    keeps, for every cell ``J`` (``0 .. d``; ``J = d`` only for ``f`` at or a
-    rounding below 1, with ``w = 0``) and label ``y`` in {0, 1}: the count,
-    the sum of ``w`` and (``need_sq``) the sum of ``w**2``.  Three
-    :func:`numpy.bincount` passes over the key ``2 J + y`` per chunk.
+    ``grids`` are numbers of cells of uniform grids on [0, 1]; the first,
+    ``L``, gives the local coordinate.  A point ``f`` has, on each grid
+    ``c``, relplot's cell index ``J_c = floor(t_c)``, ``t_c = fl(f * c)``
+    (its ``bins`` for a grid of ``c + 1`` nodes), and lies in cell
+    ``u = sum_c J_c`` of the refinement (:func:`_refinement`).  For every
+    ``u`` and label ``y`` in {0, 1} we keep the count, the sum of ``w = t_L -
+    J_L`` (relplot's ``frac`` on grid ``L``) and, with ``need_sq``, the sum
+    of ``w**2``: three :func:`numpy.bincount` calls on the key ``2 u + y``
+    per chunk.
 
-    These determine relplot's linear deposit exactly (up to rounding) on the
-    grid of ``d`` cells and on every coarser grid of ``d / q`` cells, ``q``
-    an integer, whose nodes are nodes of this one: see :meth:`deposit`.
+    These determine relplot's linear deposit exactly (up to rounding) on
+    every grid of ``d`` cells with ``d`` dividing one of ``grids``: see
+    :meth:`deposit`.
     """
 
-    def __init__(self, d: int, need_sq: bool):
-        self.d = d
-        self.nkeys = 2 * (d + 1)
+    def __init__(self, grids: tuple[int, ...], need_sq: bool):
+        self.grids = tuple(int(c) for c in grids)
+        self.ncells = sum(self.grids) + 1
+        self.nkeys = 2 * self.ncells
         self.count = np.zeros(self.nkeys, dtype=np.int64)
         self.sum_w = np.zeros(self.nkeys)
         self.sum_ww = np.zeros(self.nkeys) if need_sq else None
         self.rows = 0
         self._buf = None
 
+    def covers(self, d: int) -> bool:
+        return any(c % d == 0 for c in self.grids)
+
     def __call__(self, fc: np.ndarray, yc: np.ndarray) -> None:
         """Add one chunk (validated: ``fc`` in [0, 1], ``yc`` 0/1)."""
         m = fc.shape[0]
         if self._buf is None or self._buf.shape[1] < m:
-            self._buf = np.empty((2, m))
-        t, k = self._buf[0, :m], self._buf[1, :m]
-        np.multiply(fc, float(self.d), out=t)
+            self._buf = np.empty((3, m))
+        t, k, tmp = self._buf[0, :m], self._buf[1, :m], self._buf[2, :m]
+        np.multiply(fc, float(self.grids[0]), out=t)
         np.floor(t, out=k)
         np.subtract(t, k, out=t)  # w, exact
+        for c in self.grids[1:]:
+            np.multiply(fc, float(c), out=tmp)
+            np.floor(tmp, out=tmp)
+            np.add(k, tmp, out=k)  # u, an exact small integer
         np.add(k, k, out=k)
-        np.add(k, yc, out=k)  # 2 J + y, an exact small integer
+        np.add(k, yc, out=k)  # 2 u + y
         np.add(k, _MAGIC, out=k)
         key = k.view(np.int64)
         np.subtract(key, _MAGIC_BITS, out=key)
@@ -1090,26 +1141,57 @@ class _CellSums:
             self.sum_ww += np.bincount(key, weights=t, minlength=self.nkeys)
         self.rows += m
 
-    def deposit(self, m: int, names: tuple[str, ...]) -> dict[str, np.ndarray]:
-        """relplot's deposit on ``m`` nodes; ``m - 1`` must divide ``d``.
+    def _coarse_map(self, d: int):
+        """For ``d`` dividing a grid: per refinement cell ``u``, the cell ``j``
+        of the ``d``-grid and ``a_u``, ``b`` with fraction ``a_u + b w``."""
+        base = self.grids[0]
+        i = next(i for i, c in enumerate(self.grids) if c % d == 0)
+        if len(self.grids) == 1:
+            jl = jc = np.arange(self.ncells)
+        else:
+            table = _refinement(self.grids)
+            jl, jc = table[:, 0], table[:, i]
+        j = jc // (self.grids[i] // d)
+        return jl, j, (jl * d - j * base) / base, d / base  # exact integer numerator
 
-        A point in cell ``J`` lies in cell ``j' = J // q`` of the coarse grid
-        (``q = d / (m - 1)``) at fraction ``w' = (J mod q + w) / q``, linear
-        in ``w``; so the coarse deposit of a weight ``a`` is, per fine cell,
-        ``hi = ((J mod q) * sum(a) + sum(w a)) / q`` on node ``j' + 1`` and
-        ``sum(a) - hi`` on node ``j'``.  For ``a = 1`` and ``a = y`` the sums
-        are kept; for the residual ``a = f - y`` we use ``f = t / d =
-        (J + w) / d`` (``t`` is ``f * d`` rounded once, relative error
-        ``2**-53``):  ``sum(f - y) = (J n + sum(w)) / d - n_1`` and
-        ``sum(w (f - y)) = (J sum(w) + sum(w**2)) / d - sum_{y=1}(w)``.
+    def coarsen(self, d: int) -> "_CellSums":
+        """The same sums on the ``d``-grid alone (``d`` dividing a grid):
+        per cell, ``sum(w') = a n + b sum(w)`` and ``sum(w'**2) = a**2 n +
+        2 a b sum(w) + b**2 sum(w**2)`` with ``w' = a + b w`` (see
+        :meth:`deposit`); later chunks then go to the cheaper sums."""
+        _, j, a, b = self._coarse_map(d)
+        out = _CellSums((d,), need_sq=self.sum_ww is not None)
+        key = np.repeat(2 * j, 2) + np.tile([0, 1], self.ncells)
+        a2 = np.repeat(a, 2)
+        n = self.count.astype(np.float64)
+        out.count = np.bincount(key, weights=n, minlength=out.nkeys).round().astype(np.int64)
+        out.sum_w = np.bincount(key, weights=a2 * n + b * self.sum_w, minlength=out.nkeys)
+        if self.sum_ww is not None:
+            ww = a2 * a2 * n + 2 * a2 * b * self.sum_w + b * b * self.sum_ww
+            out.sum_ww = np.bincount(key, weights=ww, minlength=out.nkeys)
+        out.rows = self.rows
+        return out
+
+    def deposit(self, m: int, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """relplot's deposit on ``m`` nodes; ``d = m - 1`` must divide a grid.
+
+        Take a grid ``c`` of ``grids`` that ``d`` divides, ``q = c / d``.  A
+        point in refinement cell ``u`` lies in cell ``j = J_c // q`` of the
+        ``d``-grid, and with ``f = (J_L + w) / L`` (``t_L`` is ``f * L``
+        rounded once, relative error ``2**-53``) at fraction ``f d - j = a_u
+        + (d / L) w``, ``a_u = (J_L d - j L) / L``: linear in ``w`` within the
+        cell.  So the deposit of a weight ``v`` is, per cell, ``hi = a_u
+        sum(v) + (d / L) sum(w v)`` on node ``j + 1`` and ``sum(v) - hi`` on
+        node ``j``.  For ``v = 1`` and ``v = y`` the sums are kept; for the
+        residual ``v = f - y``, ``sum(f - y) = (J_L n + sum(w)) / L - n_1``
+        and ``sum(w (f - y)) = (J_L sum(w) + sum(w**2)) / L - sum_{y=1}(w)``.
         Compared with depositing every point (relplot), only the rounding
-        differs -- by about ``1e-16`` relative to the deposited mass.
+        differs: about ``1e-16`` relative to the deposited mass (the
+        fraction of each point differs from relplot's by a few ulps of
+        ``f * L``).
         """
-        d = self.d
-        q = d // (m - 1)
-        cells = np.arange(d + 1)
-        coarse = cells // q
-        rho = (cells - coarse * q).astype(np.float64)
+        base = self.grids[0]
+        jl, j, a, b = self._coarse_map(m - 1)
         n0 = self.count[0::2].astype(np.float64)
         n1 = self.count[1::2].astype(np.float64)
         w0, w1 = self.sum_w[0::2], self.sum_w[1::2]
@@ -1121,28 +1203,55 @@ class _CellSums:
             elif name == "y":
                 tot, lin = n1, w1
             else:  # "r"
-                jf = cells.astype(np.float64)
-                tot = (jf * n + sw) / d - n1
-                lin = (jf * sw + (self.sum_ww[0::2] + self.sum_ww[1::2])) / d - w1
-            hi = lin if q == 1 else (rho * tot + lin) / q
+                jf = jl.astype(np.float64)
+                tot = (jf * n + sw) / base - n1
+                lin = (jf * sw + (self.sum_ww[0::2] + self.sum_ww[1::2])) / base - w1
+            hi = a * tot + b * lin
             lo = tot - hi
-            dep = np.bincount(coarse, weights=lo, minlength=m + 1)
-            dep[1:] += np.bincount(coarse, weights=hi, minlength=m + 1)[:-1]
-            # the last entry got hi of cell d only, where w = 0: exactly 0
+            dep = np.bincount(j, weights=lo, minlength=m + 1)
+            dep[1:] += np.bincount(j, weights=hi, minlength=m + 1)[:-1]
+            # the last entry got hi of the cells with j = d only, where f is 1
+            # or within an ulp of it and the fraction 0 up to rounding
             out[name] = dep[:m]
         return out
 
 
-def _cell_sums_visit(sums: _CellSums) -> Callable:
-    """A ``visit`` for :func:`_check_inputs` that fills ``sums`` during the
-    validation pass -- unless the data are a single partial chunk (fewer
-    than ``_CELL_SUMS_MIN_N`` points), where the point-wise deposit is used."""
+#: A bandwidth search starts its validation pass on the fine cells of
+#: ``_SEARCH_GRIDS``; after this many rows it estimates smECE at bandwidth
+#: ``_PROBE_SIGMA`` (the last one of the search above 0.01) from them, and if
+#: that exceeds ``_PROBE_LIMIT`` -- the search, which descends below 0.01
+#: only if smECE there is at most ``_PROBE_SIGMA``, will almost surely stay
+#: at bandwidths >= 0.01, on the 1000-cell grid -- it folds the sums into
+#: that grid and continues there, at about half the cost per point.  Only
+#: speed depends on this guess: a search that descends after all gets one
+#: more pass, on the fine cells.
+_PROBE_ROWS = 4 * _CHUNK
+_PROBE_SIGMA = 16 / 1024
+_PROBE_LIMIT = 2 * _PROBE_SIGMA
 
-    def visit(fc, yc):
-        if sums.rows or fc.shape[0] >= _CELL_SUMS_MIN_N:
-            sums(fc, yc)
 
-    return visit
+class _FirstPass:
+    """``visit`` for :func:`_check_inputs`: fills :class:`_CellSums` during the
+    validation pass -- on the grid of ``sigma``, or for a search
+    (``sigma=None``) on the refinement of ``_SEARCH_GRIDS`` with the probe
+    described at ``_PROBE_ROWS`` -- unless the data are a single partial
+    chunk (fewer than ``_CELL_SUMS_MIN_N`` points; point-wise path)."""
+
+    def __init__(self, sigma: float | None, need_sq: bool):
+        grids = _SEARCH_GRIDS if sigma is None else (_relplot_grid_size(float(sigma)) - 1,)
+        self.sums = _CellSums(grids, need_sq)
+        self.probed = sigma is not None
+
+    def __call__(self, fc: np.ndarray, yc: np.ndarray) -> None:
+        if not self.sums.rows and fc.shape[0] < _CELL_SUMS_MIN_N:
+            return
+        self.sums(fc, yc)
+        if not self.probed and self.sums.rows >= _PROBE_ROWS:
+            self.probed = True
+            coarse = _relplot_grid_size(1.0) - 1
+            dep = self.sums.deposit(coarse + 1, ("r", "one"))
+            if _smece_on_grid(dep, _PROBE_SIGMA, _KERNEL_CUT) > _PROBE_LIMIT:
+                self.sums = self.sums.coarsen(coarse)
 
 
 class _GridDeposit:
@@ -1157,14 +1266,14 @@ class _GridDeposit:
     the ``n`` data points enter; everything after it costs ``O(M)``.
 
     From ``_CELL_SUMS_MIN_N`` points on, one chunked pass collects
-    :class:`_CellSums` on ``M - 1`` cells, from which the deposit follows in
-    ``O(M)``; during a bandwidth search (``search=True``) a grid whose
-    ``M - 1`` divides ``_SEARCH_CELLS`` is served by one shared pass on
-    ``_SEARCH_CELLS`` cells, so a search that descends below bandwidth 0.01
-    (where relplot's grid size changes at every step) reads the data two or
-    three times instead of once per grid size.  ``first`` are cell sums
-    already collected during validation.  Every pass is chunked: extra
-    memory is ``O(chunk + M)`` whatever ``n`` is.
+    :class:`_CellSums`, from which the deposits follow in ``O(cells)``: for
+    a bandwidth search (``search=True``) on the refinement of
+    ``_SEARCH_GRIDS``, which serves every grid size the search can reach --
+    where relplot's grid changes at every bisection step below bandwidth
+    0.01, the data are still read once -- otherwise on the ``M - 1`` cells of
+    the one grid.  ``first`` are cell sums already collected during
+    validation.  Every pass is chunked: extra memory is ``O(chunk + cells)``
+    whatever ``n`` is.
     """
 
     def __init__(self, f: np.ndarray, y: np.ndarray, names: tuple[str, ...], *,
@@ -1176,9 +1285,9 @@ class _GridDeposit:
         self.use_sums = f.shape[0] >= _CELL_SUMS_MIN_N
         self._cache: dict[int, dict[str, np.ndarray]] = {}
         self._points: dict[int, dict[str, np.ndarray]] = {}
-        self._sums: dict[int, _CellSums] = {}
+        self._sums: list[_CellSums] = []
         if first is not None and self.use_sums and first.rows == f.shape[0]:
-            self._sums[first.d] = first
+            self._sums.append(first)
 
     def __call__(self, m: int) -> dict[str, np.ndarray]:
         """The deposits on ``m`` nodes (from cell sums from ``_CELL_SUMS_MIN_N`` points on)."""
@@ -1196,15 +1305,15 @@ class _GridDeposit:
 
     def _from_sums(self, m: int) -> dict[str, np.ndarray]:
         d = m - 1
-        for cells, sums in self._sums.items():
-            if cells % d == 0:
+        for sums in self._sums:
+            if sums.covers(d):
                 return sums.deposit(m, self.names)
-        cells = _SEARCH_CELLS if self.search and _SEARCH_CELLS % d == 0 else d
-        sums = _CellSums(cells, need_sq="r" in self.names)
+        search = self.search and any(c % d == 0 for c in _SEARCH_GRIDS)
+        sums = _CellSums(_SEARCH_GRIDS if search else (d,), need_sq="r" in self.names)
         f, y = self.f, self.y
         for s in range(0, f.shape[0], _CHUNK):
             sums(f[s : s + _CHUNK], y[s : s + _CHUNK])
-        self._sums[cells] = sums
+        self._sums.append(sums)
         return sums.deposit(m, self.names)
 
     def _deposit(self, m: int) -> dict[str, np.ndarray]:
@@ -1236,13 +1345,12 @@ def _bad_sigma(sigma) -> bool:
     return isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.floating)) or not (0 < sigma <= 1)
 
 
-def _first_cell_sums(sigma, need_sq: bool) -> _CellSums | None:
-    """Cell sums for the first grid relplot's numerics will ask for (``M = 1001``
-    for a search, which starts at bandwidth 1), to be filled during validation;
-    ``None`` for an invalid ``sigma`` (which raises after validation)."""
+def _first_pass(sigma, need_sq: bool) -> _FirstPass | None:
+    """The ``visit`` that collects cell sums during validation; ``None`` for
+    an invalid ``sigma`` (which raises after validation)."""
     if sigma is not None and _bad_sigma(sigma):
         return None
-    return _CellSums(_relplot_grid_size(1.0 if sigma is None else float(sigma)) - 1, need_sq)
+    return _FirstPass(sigma, need_sq)
 
 
 def _relplot_apply(values: np.ndarray, sigma: float, x_eval: np.ndarray, cut: float = 0.0) -> np.ndarray:
@@ -1264,6 +1372,10 @@ def _relplot_grid(deposit: _GridDeposit, sigma: float, exact: bool = False):
 def _relplot_smooth(deposit: _GridDeposit, num: str, sigma: float, x_eval: np.ndarray, exact: bool = False):
     """``BaseKernelMixin.smooth``: smoothed ``num`` over smoothed ones, and density."""
     dep, cut = _relplot_grid(deposit, sigma, exact)
+    return _smooth_on_grid(dep, num, sigma, x_eval, cut)
+
+
+def _smooth_on_grid(dep: dict[str, np.ndarray], num: str, sigma: float, x_eval: np.ndarray, cut: float):
     ys = _relplot_apply(dep[num], sigma, x_eval, cut)
     dens = _relplot_apply(dep["one"], sigma, x_eval, cut) + _RELPLOT_EPS_DENSITY
     return ys / dens, dens
@@ -1271,9 +1383,14 @@ def _relplot_smooth(deposit: _GridDeposit, num: str, sigma: float, x_eval: np.nd
 
 def _relplot_smece_at(deposit: _GridDeposit, sigma: float, exact: bool = False) -> float:
     """``relplot.metrics.smooth_ece``: smECE at a fixed bandwidth on the grid."""
+    dep, cut = _relplot_grid(deposit, sigma, exact)
+    return _smece_on_grid(dep, sigma, cut)
+
+
+def _smece_on_grid(dep: dict[str, np.ndarray], sigma: float, cut: float) -> float:
     ev_points = max(round(10 / sigma), _RELPLOT_MESH_PTS)
     t = np.linspace(0, 1, ev_points)
-    rs, density = _relplot_smooth(deposit, "r", sigma, t, exact)
+    rs, density = _smooth_on_grid(dep, "r", sigma, t, cut)
     return float(np.sum(np.abs(rs) * density) / np.sum(density))
 
 
@@ -1487,19 +1604,23 @@ def smece(
     re-deposits all ``n`` points twice per bandwidth with
     :func:`numpy.add.at`.  Below 32768 predictions the deposits are made point
     by point, once per grid size (the grid has 1001 nodes for every bandwidth
-    of at least 0.01).  From 32768 predictions on, one chunked pass (fused
-    with the input validation) collects per-cell sums -- count, sum and sum of
-    squares of the fractional position, per label -- on the 1000 cells of
-    that grid, from which the deposits follow exactly up to rounding; a search
-    that descends below bandwidth 0.01, where relplot's grid size changes at
-    every step, makes one more pass on 10240 cells, which serves five of the
-    nine grid sizes it can meet (a pass of its own for each of the others it
-    reaches), and drops kernel weights below ``2**-60`` of the peak.  That path
-    agrees with the point-wise one to within ``1e-15`` in our tests (they
-    require ``1e-12``), and a bisection step whose value lies within
+    of at least 0.01).  From 32768 predictions on, one chunked pass, fused
+    with the input validation, collects per-cell sums -- count, sum and sum of
+    squares of the fractional position, per label -- from which the deposits
+    follow exactly up to rounding: for a bandwidth search on the common
+    refinement of six grids (about 19000 cells) that contains every grid the
+    search can reach, so the data are read once even when the bandwidth
+    falls below 0.01, where relplot's grid size changes at every bisection
+    step.  (After 131072 points the pass estimates smECE at bandwidth
+    ``16/1024``; when that is well above it, the search will almost surely
+    stay at bandwidths of 0.01 or more, and the pass continues on the 1000
+    cells of their grid, which costs about half as much per point; a wrong
+    guess costs one more pass, never accuracy.)  This path also drops kernel weights below ``2**-60`` of the
+    peak.  It agrees with the point-wise one to within ``1e-15`` in our tests
+    (they require ``1e-12``), and a bisection step whose value lies within
     ``1e-12`` of its threshold is recomputed point-wise, so the rounding
-    differences cannot change the bandwidth.  Extra memory is ``O(chunk + M)``,
-    independent of ``n``.
+    differences cannot change the bandwidth.  Extra memory is ``O(chunk +
+    cells)``, independent of ``n``.
 
     References
     ----------
@@ -1519,8 +1640,8 @@ def smece(
     >>> round(smece([0.3, 0.3, 0.9, 0.9], [0, 1, 1, 1]), 6)
     0.149776
     """
-    first = _first_cell_sums(sigma, need_sq=True) if method == "relplot" else None
-    f, y = _check_inputs(confidence, correct, visit=None if first is None else _cell_sums_visit(first))
+    first = _first_pass(sigma, need_sq=True) if method == "relplot" else None
+    f, y = _check_inputs(confidence, correct, visit=first)
     _check_choice(method, "method", ("relplot", "continuous"))
     if sigma is not None:
         if _bad_sigma(sigma):
@@ -1533,7 +1654,7 @@ def smece(
         else:
             value, bw = sm.smece_at(sigma), sigma
     else:
-        deposit = _GridDeposit(f, y, ("r", "one"), search=sigma is None, first=first)
+        deposit = _GridDeposit(f, y, ("r", "one"), search=sigma is None, first=None if first is None else first.sums)
         if sigma is None:
             value, bw = _relplot_search(deposit)
         else:
@@ -1678,13 +1799,13 @@ def smooth_reliability(
     (relplot's ``prepare_rel_diagram`` plots the mean of its bootstrap
     curves instead).
     """
-    first = _first_cell_sums(sigma, need_sq=True)
-    f, y = _check_inputs(confidence, correct, visit=None if first is None else _cell_sums_visit(first))
+    first = _first_pass(sigma, need_sq=True)
+    f, y = _check_inputs(confidence, correct, visit=first)
     n_points = _check_int(n_points, "n_points", 2)
     n_boot = _check_int(n_boot, "n_boot", 0)
     alpha = _check_alpha(alpha)
     yf = np.asarray(y, dtype=np.float64)
-    deposit = _GridDeposit(f, yf, ("r", "y", "one"), search=sigma is None, first=first)
+    deposit = _GridDeposit(f, yf, ("r", "y", "one"), search=sigma is None, first=None if first is None else first.sums)
     if sigma is None:
         value, sigma = _relplot_search(deposit)
     else:
