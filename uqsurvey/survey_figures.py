@@ -76,22 +76,30 @@ def criteria_counts(benchmarks: pd.DataFrame) -> pd.DataFrame:
 
 def criteria_figure(benchmarks: pd.DataFrame):
     """Stacked horizontal bars: how many Table 1 benchmarks meet each criterion."""
+    counts = criteria_counts(benchmarks)
+    labels = {"yes": "meets (✓)", "no": "fails (✗)", "n/a": "not applicable (–)"}
+    fig = _stacked_barh(counts, labels, xlabel="benchmarks in Table 1", height=2.8)
+    fig.axes[0].set_xlim(0, len(benchmarks))
+    return fig
+
+
+def _stacked_barh(table: pd.DataFrame, labels: dict[str, str], *, xlabel: str, height: float):
+    """Horizontal stacked bars of *table* (rows: bars; columns: yes / no / n/a
+    segments in the value colours), each segment labelled with its count."""
     import matplotlib.pyplot as plt
 
-    counts = criteria_counts(benchmarks)
     colours = _status_colours()
-    fig, ax = plt.subplots(figsize=(7, 2.8))
-    left = pd.Series(0, index=counts.index)
-    for k, label in (("yes", "meets (✓)"), ("no", "fails (✗)"), ("n/a", "not applicable (–)")):
-        ax.barh(counts.index, counts[k], left=left, color=colours[k], label=label)
-        for y, (x0, w) in enumerate(zip(left, counts[k])):
+    fig, ax = plt.subplots(figsize=(7, height))
+    left = pd.Series(0, index=table.index)
+    for k, label in labels.items():
+        ax.barh(table.index, table[k], left=left, color=colours[k], label=label)
+        for y, (x0, w) in enumerate(zip(left, table[k])):
             if w:
-                ax.text(x0 + w / 2, y, str(w), ha="center", va="center", color="black", fontsize=9)
-        left = left + counts[k]
+                ax.text(x0 + w / 2, y, str(int(w)), ha="center", va="center", color="black", fontsize=9)
+        left = left + table[k]
     ax.invert_yaxis()
-    ax.set_xlabel("benchmarks in Table 1")
+    ax.set_xlabel(xlabel)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
-    ax.set_xlim(0, len(benchmarks))
     fig.tight_layout()
     return fig
 
@@ -253,23 +261,9 @@ def supervision_shift(d) -> pd.DataFrame:
 
 
 def supervision_shift_figure(d):
-    import matplotlib.pyplot as plt
-
+    """Stacked horizontal bars: annotated papers by supervision and shift testing."""
     t = supervision_shift(d).drop(index="total", columns="total")
-    colour = _status_colours()
-    fig, ax = plt.subplots(figsize=(7, 2.6))
-    left = pd.Series(0, index=t.index)
-    for k in t.columns:
-        ax.barh(t.index, t[k], left=left, color=colour.get(k, plots.BLACK), label=f"shift tested: {k}")
-        for y, (x0, w) in enumerate(zip(left, t[k])):
-            if w:
-                ax.text(x0 + w / 2, y, str(int(w)), ha="center", va="center", fontsize=9)
-        left = left + t[k]
-    ax.invert_yaxis()
-    ax.set_xlabel("annotated papers")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
-    fig.tight_layout()
-    return fig
+    return _stacked_barh(t, {k: f"shift tested: {k}" for k in t.columns}, xlabel="annotated papers", height=2.6)
 
 
 def human_studies(d) -> pd.DataFrame:
