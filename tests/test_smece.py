@@ -472,3 +472,17 @@ def test_probe_misprediction_costs_a_pass_not_accuracy(monkeypatch, pointwise):
     v, s = cal._relplot_search(dep)
     assert s < 0.01 and s == ref[1] and abs(v - ref[0]) <= FAST_TOL
     assert [c.grids for c in dep._sums] == [(1000,), cal._SEARCH_GRIDS]
+
+
+@pytest.mark.parametrize("sigma", [None, 0.01, 0.003])
+def test_large_n_curve_where_the_data_are_far(sigma, pointwise):
+    # no predictions below 0.5: there the curve is a ratio of kernel tails,
+    # which the large-n path keeps in full (the kernel cut is for smECE only)
+    rng = np.random.default_rng(14)
+    f = 0.5 + 0.5 * rng.beta(5, 2, 60_000)
+    y = (rng.random(f.shape[0]) < f**1.5).astype(float)
+    df = smooth_reliability(f, y, sigma=sigma, n_points=400)
+    ref = pointwise(smooth_reliability, f, y, sigma=sigma, n_points=400)
+    assert df.attrs["sigma"] == ref.attrs["sigma"]
+    for col in ("accuracy", "density"):
+        assert np.max(np.abs(df[col].to_numpy() - ref[col].to_numpy())) <= FAST_TOL, col

@@ -1064,6 +1064,27 @@ def _floor_thresholds(c: int) -> np.ndarray:
     return x
 
 
+@functools.lru_cache(maxsize=64)
+def _cell_map(grids: tuple[int, ...], d: int):
+    """For ``d`` dividing one of ``grids``: per cell ``u`` of their refinement,
+    ``J_L`` (float), the cell ``j`` of the ``d``-grid, and ``a_u``, ``b``
+    such that a point's fraction on the ``d``-grid is ``a_u + b w`` (see
+    :meth:`_CellSums.deposit`)."""
+    base = grids[0]
+    i = next(i for i, c in enumerate(grids) if c % d == 0)
+    if len(grids) == 1:
+        jl = jc = np.arange(grids[0] + 1)
+    else:
+        table = _refinement(grids)
+        jl, jc = table[:, 0], table[:, i]
+    j = jc // (grids[i] // d)
+    a = (jl * d - j * base) / base  # exact integer numerator, one rounding
+    out = jl.astype(np.float64), j, a
+    for arr in out:
+        arr.flags.writeable = False
+    return (*out, d / base)
+
+
 @functools.lru_cache(maxsize=8)
 def _refinement(grids: tuple[int, ...]) -> np.ndarray:
     """Cell indices on each of ``grids`` for every cell of their common refinement.
@@ -1112,6 +1133,7 @@ class _CellSums:
         self.sum_ww = np.zeros(self.nkeys) if need_sq else None
         self.rows = 0
         self._buf = None
+        self._cells = None
 
     def covers(self, d: int) -> bool:
         return any(c % d == 0 for c in self.grids)
@@ -1141,25 +1163,23 @@ class _CellSums:
             self.sum_ww += np.bincount(key, weights=t, minlength=self.nkeys)
         self.rows += m
 
-    def _coarse_map(self, d: int):
-        """For ``d`` dividing a grid: per refinement cell ``u``, the cell ``j``
-        of the ``d``-grid and ``a_u``, ``b`` with fraction ``a_u + b w``."""
-        base = self.grids[0]
-        i = next(i for i, c in enumerate(self.grids) if c % d == 0)
-        if len(self.grids) == 1:
-            jl = jc = np.arange(self.ncells)
-        else:
-            table = _refinement(self.grids)
-            jl, jc = table[:, 0], table[:, i]
-        j = jc // (self.grids[i] // d)
-        return jl, j, (jl * d - j * base) / base, d / base  # exact integer numerator
+    def _per_cell(self):
+        """Per refinement cell: ``n``, ``n_1``, ``sum(w)``, ``sum_{y=1}(w)``
+        and ``sum(w**2)`` (``None`` without ``need_sq``), as float64."""
+        if self._cells is None or self._cells[0] != self.rows:
+            n0 = self.count[0::2].astype(np.float64)
+            n1 = self.count[1::2].astype(np.float64)
+            w1 = self.sum_w[1::2]
+            sww = None if self.sum_ww is None else self.sum_ww[0::2] + self.sum_ww[1::2]
+            self._cells = (self.rows, (n0 + n1, n1, self.sum_w[0::2] + w1, w1, sww))
+        return self._cells[1]
 
     def coarsen(self, d: int) -> "_CellSums":
         """The same sums on the ``d``-grid alone (``d`` dividing a grid):
         per cell, ``sum(w') = a n + b sum(w)`` and ``sum(w'**2) = a**2 n +
         2 a b sum(w) + b**2 sum(w**2)`` with ``w' = a + b w`` (see
         :meth:`deposit`); later chunks then go to the cheaper sums."""
-        _, j, a, b = self._coarse_map(d)
+        _, j, a, b = _cell_map(self.grids, d)
         out = _CellSums((d,), need_sq=self.sum_ww is not None)
         key = np.repeat(2 * j, 2) + np.tile([0, 1], self.ncells)
         a2 = np.repeat(a, 2)
@@ -1191,11 +1211,8 @@ class _CellSums:
         ``f * L``).
         """
         base = self.grids[0]
-        jl, j, a, b = self._coarse_map(m - 1)
-        n0 = self.count[0::2].astype(np.float64)
-        n1 = self.count[1::2].astype(np.float64)
-        w0, w1 = self.sum_w[0::2], self.sum_w[1::2]
-        n, sw = n0 + n1, w0 + w1
+        jl, j, a, b = _cell_map(self.grids, m - 1)
+        n, n1, sw, w1, sww = self._per_cell()
         out = {}
         for name in names:
             if name == "one":
@@ -1203,9 +1220,8 @@ class _CellSums:
             elif name == "y":
                 tot, lin = n1, w1
             else:  # "r"
-                jf = jl.astype(np.float64)
-                tot = (jf * n + sw) / base - n1
-                lin = (jf * sw + (self.sum_ww[0::2] + self.sum_ww[1::2])) / base - w1
+                tot = (jl * n + sw) / base - n1
+                lin = (jl * sw + sww) / base - w1
             hi = a * tot + b * lin
             lo = tot - hi
             dep = np.bincount(j, weights=lo, minlength=m + 1)
@@ -1359,19 +1375,24 @@ def _relplot_apply(values: np.ndarray, sigma: float, x_eval: np.ndarray, cut: fl
     return _relplot_interpolate(x_eval, smoothed)
 
 
-def _relplot_grid(deposit: _GridDeposit, sigma: float, exact: bool = False):
+def _relplot_grid(deposit: _GridDeposit, sigma: float, exact: bool = False, curve: bool = False):
     """The deposits for bandwidth ``sigma`` and the kernel cut to use with them:
-    the fast path (cell sums, ``_KERNEL_CUT``) from ``_CELL_SUMS_MIN_N`` points
-    on unless ``exact``, else the point-wise deposit and the full kernel."""
+    the fast path (cell sums, and ``_KERNEL_CUT`` unless for a ``curve``) from
+    ``_CELL_SUMS_MIN_N`` points on unless ``exact``, else the point-wise
+    deposit and the full kernel.  The cut moves smECE by less than 1e-18 but
+    would change a smoothed curve where the data are far away and its value
+    rests on the kernel's tails (the accuracy there is a ratio of two tiny
+    sums), so curves keep the full kernel."""
     m = _relplot_grid_size(sigma)
     if deposit.use_sums and not exact:
-        return deposit(m), _KERNEL_CUT
+        return deposit(m), 0.0 if curve else _KERNEL_CUT
     return deposit.points(m), 0.0
 
 
-def _relplot_smooth(deposit: _GridDeposit, num: str, sigma: float, x_eval: np.ndarray, exact: bool = False):
+def _relplot_smooth(deposit: _GridDeposit, num: str, sigma: float, x_eval: np.ndarray,
+                    exact: bool = False, curve: bool = False):
     """``BaseKernelMixin.smooth``: smoothed ``num`` over smoothed ones, and density."""
-    dep, cut = _relplot_grid(deposit, sigma, exact)
+    dep, cut = _relplot_grid(deposit, sigma, exact, curve)
     return _smooth_on_grid(dep, num, sigma, x_eval, cut)
 
 
@@ -1814,8 +1835,8 @@ def smooth_reliability(
         sigma = float(sigma)
         value = _relplot_smece_at(deposit, sigma)
     t = np.linspace(0, 1, n_points)
-    mu, _ = _relplot_smooth(deposit, "y", sigma, t)
-    dep, cut = _relplot_grid(deposit, sigma)
+    mu, _ = _relplot_smooth(deposit, "y", sigma, t, curve=True)
+    dep, cut = _relplot_grid(deposit, sigma, curve=True)
     density = _relplot_apply(dep["one"], sigma, t, cut) / f.shape[0]
     df = pd.DataFrame({"confidence": t, "accuracy": mu, "density": density})
     if n_boot:
@@ -1825,7 +1846,7 @@ def smooth_reliability(
         for b in range(n_boot):
             idx = rng.integers(0, n, size=n)
             boot = _GridDeposit(f[idx], yf[idx], ("y", "one"))
-            curves[b], _ = _relplot_smooth(boot, "y", sigma, t)
+            curves[b], _ = _relplot_smooth(boot, "y", sigma, t, curve=True)
         lo, hi = _nan_percentiles(curves, alpha)
         df["accuracy_lower"] = lo
         df["accuracy_upper"] = hi
