@@ -6,7 +6,10 @@ arrays and prints, for each ``n``:
 * smECE: ours vs ``relplot.smECE`` (time, speed-up, max |difference|) and the
   peak traced memory of our smECE (``tracemalloc``);
 * binned ECE (l1, 15 bins, default convention, validated input): ours vs one
-  weighted ``np.bincount`` pass on precomputed bin indices and weights (the
+  weighted ``np.bincount`` pass on *precomputed* bin indices and residuals
+  (``np.bincount(idx, weights=f - y, minlength=15)`` with ``idx`` and
+  ``f - y`` computed before the clock starts: the scatter alone, without
+  reading ``f`` and ``y``, validating them or computing the indices -- the
   floor for any bincount-based ECE) and vs torchmetrics'
   ``binary_calibration_error`` (float64 tensors, same bins up to its
   convention).
@@ -20,12 +23,16 @@ Usage::
 The run is recorded in ``benchmarks/results/calibration_speed.csv`` (read by
 the book's calibration-metrics chapter) unless ``--csv ''`` is given.
 
-Times are the best of several repeats (``--repeats``; a single run for the
-slow reference calls at large ``n``).  The data are LLM-like: confidences
-``Beta(5, 2)``, correctness ``Bernoulli(f**1.5)`` (overconfident), as
-float64 arrays; ``--calibrated`` adds a well-calibrated sample, whose small
-smECE bandwidth (< 0.01) makes relplot's grid, and our number of deposits,
-grow.
+Every time is the best of the same number of repeats for our code and for
+the references (``--repeats``, 7 by default; half of it, at least 2, at
+``n = 1e7``), so that noise from other processes (which only ever adds
+time) does not favour either side; a time budget per measurement may stop
+the repeats early for the slow reference calls.  The data are LLM-like:
+confidences ``Beta(5, 2)``, correctness ``Bernoulli(f**1.5)``
+(overconfident), as float64 arrays; ``--calibrated`` adds a well-calibrated
+sample, whose small smECE bandwidth (< 0.01) makes relplot's grid grow with
+every bisection step (we read the data once either way, but on about 19000
+cells instead of 1000 -- see ``uqsurvey.calibration.smece``).
 """
 from __future__ import annotations
 
@@ -100,8 +107,7 @@ def run(args) -> list[dict]:
             row.update(smece_ours=t, smece=v, sigma=s)
             row["smece_peak_mb"] = peak_memory(lambda: smece(f, y)) / 2**20
             if n <= args.relplot_max_n:
-                rreps = reps if n <= 10**5 else 1
-                t, (rv, rs) = best_time(lambda: relplot.smECE(f, y, return_width=True), rreps)
+                t, (rv, rs) = best_time(lambda: relplot.smECE(f, y, return_width=True), reps, budget=20.0)
                 row.update(smece_relplot=t, smece_diff=abs(v - float(rv)), sigma_equal=(s == rs))
             else:
                 row.update(smece_relplot=None, smece_diff=None, sigma_equal=None)
