@@ -1254,13 +1254,16 @@ class _FirstPass:
     chunk (fewer than ``_CELL_SUMS_MIN_N`` points; point-wise path)."""
 
     def __init__(self, sigma: float | None, need_sq: bool):
-        grids = _SEARCH_GRIDS if sigma is None else (_relplot_grid_size(float(sigma)) - 1,)
-        self.sums = _CellSums(grids, need_sq)
+        self.grids = _SEARCH_GRIDS if sigma is None else (_relplot_grid_size(float(sigma)) - 1,)
+        self.need_sq = need_sq
+        self.sums: _CellSums | None = None  # allocated at the first full chunk
         self.probed = sigma is not None
 
     def __call__(self, fc: np.ndarray, yc: np.ndarray) -> None:
-        if not self.sums.rows and fc.shape[0] < _CELL_SUMS_MIN_N:
-            return
+        if self.sums is None:
+            if fc.shape[0] < _CELL_SUMS_MIN_N:
+                return
+            self.sums = _CellSums(self.grids, self.need_sq)
         self.sums(fc, yc)
         if not self.probed and self.sums.rows >= _PROBE_ROWS:
             self.probed = True
