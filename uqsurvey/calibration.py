@@ -1674,12 +1674,14 @@ def smece(
     ``16/1024``; when that is well above it, the search will almost surely
     stay at bandwidths of 0.01 or more, and the pass continues on the 1000
     cells of their grid, which costs about half as much per point; a wrong
-    guess costs one more pass, never accuracy.)  This path also drops kernel weights below ``2**-60`` of the
-    peak.  It agrees with the point-wise one to within ``1e-15`` in our tests
-    (they require ``1e-12``), and a bisection step whose value lies within
-    ``1e-12`` of its threshold is recomputed point-wise, so the rounding
-    differences cannot change the bandwidth.  Extra memory is ``O(chunk +
-    cells)``, independent of ``n``.
+    guess costs one more pass, never accuracy.)  For smECE this path also
+    drops kernel weights below ``2**-60`` of the peak and smooths both
+    deposits with one batched FFT (the curves of :func:`smooth_reliability`
+    keep the direct sum with the full kernel).  It agrees with the point-wise
+    path to within ``1e-15`` in our tests (they require ``1e-12``), and a
+    bisection step whose value lies within ``1e-12`` of its threshold is
+    recomputed point-wise, so the rounding differences cannot change the
+    bandwidth.  Extra memory is ``O(chunk + cells)``, independent of ``n``.
 
     References
     ----------
