@@ -95,7 +95,22 @@ def test_multiple_choice_sensitivity(ledger):
     r = ledger["multiple-choice"]
     by_rule = {v["rule"]: v["count"] for v in r.sensitivity}
     assert list(by_rule.values()) == [6, 9, 12, 15]
+    assert r.recomputed_count == 6 and set(r.members) == {
+        "MMLU", "SciQ", "CommonSenseQA", "SWAG", "HellaSwag", "MedMCQA"}
     assert r.status == "differs" and "closed answer set or mixed" in r.reason
+
+
+def test_qa_only_evaluations(d, ledger):
+    from uqsurvey.claims import QA_TASKS, _qa_share
+
+    share = _qa_share(d, QA_TASKS)
+    # From Appendix A: P2 evaluates on CoQA, TriviaQA, Natural Questions (all QA);
+    # P1 adds GSM8K, SVAMP and BIG-bench tasks; P7 uses newstest14 and LibriSpeech only.
+    assert share["P2"] == 1.0 and 0 < share["P1"] < 1 and share["P7"] == 0.0
+    r = ledger["qa-only-evaluations"]
+    counts = [v["count"] for v in r.sensitivity]
+    assert counts == sorted(counts) and r.recomputed_count == counts[0]
+    assert r.status == ("reproduced" if r.recomputed_count > 37 / 2 else "differs")
 
 
 def test_supervised_shift(ledger):
