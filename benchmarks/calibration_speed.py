@@ -10,9 +10,12 @@ arrays and prints, for each ``n``:
   (``np.bincount(idx, weights=f - y, minlength=15)`` with ``idx`` and
   ``f - y`` computed before the clock starts: the scatter alone, without
   reading ``f`` and ``y``, validating them or computing the indices -- the
-  floor for any bincount-based ECE) and vs torchmetrics'
-  ``binary_calibration_error`` (float64 tensors, same bins up to its
-  convention).
+  floor for any bincount-based ECE), vs the plain numpy ECE that computes the
+  indices and residuals from ``f`` and ``y`` in the timed call and then does
+  one weighted bincount (no validation:
+  ``abs(np.bincount(minimum((f*15).astype(intp), 14), weights=f - y)).sum() / n``),
+  and vs torchmetrics' ``binary_calibration_error`` (float64 tensors, same
+  bins up to its convention).
 
 Usage::
 
@@ -119,6 +122,9 @@ def run(args) -> list[dict]:
                 t, _ = best_time(lambda: np.bincount(idx, weights=w, minlength=nb), reps)
                 row["bincount"] = t
                 del idx, w
+                t, _ = best_time(lambda: np.abs(np.bincount(np.minimum((f * nb).astype(np.intp), nb - 1),
+                                                            weights=f - y, minlength=nb)).sum() / f.size, reps)
+                row["ece_numpy"] = t
                 t, e = best_time(lambda: ece(f, y, nb), reps)
                 row.update(ece_ours=t, ece=e)
                 yb = y.astype(bool)
@@ -154,14 +160,16 @@ def table(rows, markdown: bool) -> str:
             f"{r['sigma']:.4f}", f"{r['smece_peak_mb']:.2f}",
         ])
     head2 = ["n", "ECE ours (ms)", "ours, bool y (ms)", "1 weighted bincount (ms)",
-             "ours / bincount", "torchmetrics (ms)", "torchmetrics / ours", "abs diff vs torchmetrics"]
+             "ours / bincount", "plain numpy ECE (ms)", "ours / plain numpy",
+             "torchmetrics (ms)", "torchmetrics / ours", "abs diff vs torchmetrics"]
     lines2 = []
     for r in rows:
         if "ece_ours" not in r:
             continue
         lines2.append([
             f"{r['n']:.0e}", fmt_ms(r["ece_ours"]), fmt_ms(r["ece_ours_bool"]), fmt_ms(r["bincount"]),
-            ratio(r["ece_ours"], r["bincount"]), fmt_ms(r["ece_torch"]),
+            ratio(r["ece_ours"], r["bincount"]), fmt_ms(r["ece_numpy"]), ratio(r["ece_ours"], r["ece_numpy"]),
+            fmt_ms(r["ece_torch"]),
             ratio(r["ece_torch"], r["ece_ours"]), f"{r['ece_torch_diff']:.1e}",
         ])
     diffs = [r["smece_diff"] for r in rows if r["smece_diff"] is not None]
@@ -206,6 +214,8 @@ def to_frame(rows):
             "ECE ours (ms)": ms(r.get("ece_ours")),
             "one weighted bincount (ms)": ms(r.get("bincount")),
             "ECE ours / bincount": None if "ece_ours" not in r else round(r["ece_ours"] / r["bincount"], 1),
+            "plain numpy ECE (ms)": ms(r.get("ece_numpy")),
+            "ECE ours / plain numpy": None if "ece_ours" not in r else round(r["ece_ours"] / r["ece_numpy"], 2),
             "ECE torchmetrics (ms)": ms(r.get("ece_torch")),
             "torchmetrics / ours": None if "ece_ours" not in r else round(r["ece_torch"] / r["ece_ours"], 1),
         })
