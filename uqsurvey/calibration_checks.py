@@ -30,6 +30,28 @@ def convention_table(confidence, correct, bins=(10, 15, 20)) -> pd.DataFrame:
     return pd.DataFrame(rows).T.rename_axis("convention")
 
 
+VERBAL_GRID = np.round(np.arange(0.5, 1.0 + 1e-9, 0.05), 2)
+
+
+def verbalised_sample(n: int, rng: np.random.Generator, offset: float = 0.12):
+    """*n* stated confidences drawn uniformly from the 0.05 grid on [0.5, 1], and
+    correctness with probability ``confidence - offset`` (an over-confident LLM)."""
+    f = rng.choice(VERBAL_GRID, size=n)
+    y = rng.random(n) < np.clip(f - offset, 0.0, 1.0)
+    return f, y
+
+
+def convention_spread(n: int, reps: int = 100, seed: int = 0, bins=(10, 15, 20)) -> np.ndarray:
+    """Max/min ratio of ECE over conventions and bin counts, for *reps* seeded
+    verbalised samples of size *n*."""
+    rng = np.random.default_rng(seed)
+    out = np.empty(reps)
+    for r in range(reps):
+        t = convention_table(*verbalised_sample(n, rng), bins=bins).to_numpy()
+        out[r] = t.max() / t.min()
+    return out
+
+
 def edge_assignment(value: float, n_bins: int) -> pd.DataFrame:
     """The bin (0-based, as ``[lo, hi)`` or ``(lo, hi]``) that *value* joins under each convention.
 

@@ -769,7 +769,7 @@ def ledger_html(results: list[ClaimResult]) -> str:
             f'<section class="uq-claim uq-{r.status}" id="{anchor(r.id)}">'
             f'<h3><a class="headerlink" href="#{anchor(r.id)}">#</a> <code>{e(r.id)}</code> '
             f'<span class="uq-status">{STATUS_LABEL[r.status]}</span></h3>'
-            f"<p>{e(r.statement)} <i>(§{e(r.section)})</i></p>"
+            f"<p>{e(r.statement)} <i>({'§' if r.section[:1].isdigit() else ''}{e(r.section)})</i></p>"
             f"<p><b>Paper:</b> {e(r.paper_value)} &nbsp; <b>Recomputed:</b> {e(r.recomputed_value)}</p>"
             f"<p><b>Rule:</b> {e(r.rule)}</p><p><b>Why:</b> {e(r.reason)}</p>{members}{sens}</section>"
         )
