@@ -104,13 +104,18 @@ def _stacked_barh(table: pd.DataFrame, labels: dict[str, str], *, xlabel: str, h
     return fig
 
 
-def category_counts(benchmarks: pd.DataFrame) -> pd.DataFrame:
+def _count_by(benchmarks: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Benchmarks per value of *column*, with their names, most frequent first."""
     return (
-        benchmarks.groupby(benchmarks["category"].astype(str))
+        benchmarks.groupby(benchmarks[column].astype(str))
         .agg(benchmarks=("name", "count"), names=("name", lambda s: ", ".join(s)))
         .sort_values("benchmarks", ascending=False)
         .reset_index()
     )
+
+
+def category_counts(benchmarks: pd.DataFrame) -> pd.DataFrame:
+    return _count_by(benchmarks, "category")
 
 
 def category_figure(benchmarks: pd.DataFrame):
@@ -128,13 +133,7 @@ def category_figure(benchmarks: pd.DataFrame):
 
 
 def answer_format_counts(benchmarks: pd.DataFrame) -> pd.DataFrame:
-    return (
-        benchmarks.groupby(benchmarks["answer_format"].astype(str))
-        .agg(benchmarks=("name", "count"), names=("name", lambda s: ", ".join(s)))
-        .sort_values("benchmarks", ascending=False)
-        .reset_index()
-        .rename(columns={"answer_format": "answer format (project coding)"})
-    )
+    return _count_by(benchmarks, "answer_format").rename(columns={"answer_format": "answer format (project coding)"})
 
 
 # --------------------------------------------------------------------------- #
