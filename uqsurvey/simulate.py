@@ -541,17 +541,9 @@ def ece_batch_bins(confidence, correct, bins: Sequence[int], binning: str = "wid
 _FFT_WORKERS = 2
 
 
-def _kernel_grid(m: int, sigma: float) -> np.ndarray:
-    # relplot GaussianKernel.kernel_ev (as in uqsurvey.calibration)
-    t = np.linspace(0, 1, m)
-    var = sigma**2
-    res = np.exp(-(t - 0.5) * (t - 0.5) / (2 * var))
-    res /= np.sqrt(2 * np.pi) * sigma
-    return res
-
-
-def _grid_size(sigma: float) -> int:
-    return max(2000, round(20 / sigma)) // 2 + 1
+# relplot's grid size and sampled kernel: one definition, in uqsurvey.calibration.
+from uqsurvey.calibration import _relplot_grid_size as _grid_size  # noqa: E402
+from uqsurvey.calibration import _relplot_kernel as _kernel_grid  # noqa: E402
 
 
 class _BatchDeposit:
