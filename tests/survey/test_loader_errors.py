@@ -1,6 +1,6 @@
 """Every class of bad input, on a corrupted COPY of the data (never data/ itself).
 
-Each test corrupts one thing and checks that :func:`uqsurvey.data.load` raises
+Each test corrupts one thing and checks that :func:`uqsurvey.survey.data.load` raises
 one :class:`DataValidationError` whose problems name the file, the row as it
 appears in the file (header = row 1) and the column, with a message that says
 what was expected.  Frictionless is used as an independent cross-check.

@@ -44,7 +44,7 @@ def test_supervision_by_shift(d):
 def test_paper_benchmark_grid(d):
     long = sf.paper_benchmark_long(d)
     assert len(long) == 37 * 22
-    # TriviaQA is evaluated by 18 annotated papers (hand count in tests/test_data.py).
+    # TriviaQA is evaluated by 18 annotated papers (hand count in tests/survey/test_data.py).
     assert long[(long["benchmark"] == "TriviaQA") & long["used"]]["paper_id"].nunique() == 18
     # P1 reaches BIG-bench only through its three BIG-bench tasks (a subset mapping).
     p1 = long[(long["paper_id"] == "P1") & (long["benchmark"] == "BIGBench")].iloc[0]
