@@ -19,43 +19,45 @@ population quantity can be computed without sampling:
 ``population_smece()``
     what SmoothECE converges to: smECE of a deterministic quadrature of the
     law (the ``m`` mid-point quantiles of ``p``, each with its *expected*
-    correctness ``c(f)`` in place of a 0/1 label).  smECE is linear in the
+    correctness ``c(f)`` in place of a 0/1 label), computed with
+    :func:`uqsurvey.calibration.smece_expected`.  smECE is linear in the
     labels before the absolute value is taken, so this is the population
-    functional up to an ``O(1/m)`` quadrature error.  Fractional labels are
-    refused by :func:`uqsurvey.calibration.smece`, so this one value is
-    computed with the reference implementation it reproduces,
-    ``relplot.smECE`` 1.0.3.
+    functional up to an ``O(1/m)`` quadrature error.
 
 Four named forecasters are provided (:func:`standard_forecasters`):
 over-confident, under-confident, S-shaped and LLM-like (confidence massed near
 1 and over-confident there).  :class:`VerbalizedForecaster` rounds a latent
 forecaster's confidence to a 0.05 or 0.1 grid, as verbalized LLM confidences
-are; its truth is computed cell by cell.
+are (:func:`uqsurvey.simulation.generators.verbalize`); its truth is computed
+cell by cell.  :class:`GridForecaster` states grid values uniformly at random
+and is correct with probability ``f - offset``: the verbalized sample of the
+calibration-metrics page.
 
-Monte Carlo helpers draw ``R`` replicates at once as ``(R, n)`` arrays from a
+Every sampler draws ``R`` replicates at once as ``(R, n)`` arrays from a
 seeded :class:`numpy.random.Generator`; the same seed gives the same numbers.
-
-:func:`sklearn_predictions` trains three small classifiers on a synthetic
-scikit-learn data set (no download) and returns held-out top-label
-confidences and correctness per model.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, special, stats
 
+from uqsurvey._args import as_generator, check_choice, check_int
+from uqsurvey.calibration import BINNINGS, smece_expected
+from uqsurvey.simulation.generators import verbalize, verbalized_grid
+
 __all__ = [
     "QUAD_EPSABS",
     "QUAD_EPSREL",
+    "POPULATION_SMECE_POINTS",
     "Forecaster",
     "PowerForecaster",
     "LogisticForecaster",
     "VerbalizedForecaster",
+    "GridForecaster",
     "over_confident",
     "under_confident",
     "s_shaped",
@@ -63,12 +65,6 @@ __all__ = [
     "llm_like_crossing",
     "standard_forecasters",
     "ranking_pair",
-    "simulate_replicates",
-    "ece_batch",
-    "ece_batch_bins",
-    "smece_batch",
-    "sklearn_predictions",
-    "as_generator",
 ]
 
 #: absolute and relative tolerance passed to :func:`scipy.integrate.quad` for
@@ -95,32 +91,6 @@ def _cached(key, compute):
 
 
 # --------------------------------------------------------------------------- #
-# argument checks (ValueError naming the argument)
-# --------------------------------------------------------------------------- #
-def _check_positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_binning(binning: str) -> str:
-    if binning not in ("width", "mass"):
-        raise ValueError(f"binning must be 'width' or 'mass', got {binning!r}")
-    return binning
-
-
-def as_generator(rng) -> np.random.Generator:
-    """A :class:`numpy.random.Generator` from a Generator or an integer seed."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, (bool, np.bool_)):
-        return np.random.default_rng(int(rng))
-    raise ValueError(f"rng must be a numpy Generator or an integer seed, got {rng!r}")
-
-
-# --------------------------------------------------------------------------- #
 # forecasters
 # --------------------------------------------------------------------------- #
 @dataclass(frozen=True)
@@ -139,7 +109,7 @@ class Forecaster:
         for arg in ("a", "b"):
             v = getattr(self, arg)
             if not np.isfinite(v) or v < 1:
-                raise ValueError(f"{arg} must be a finite number >= 1, got {v!r}")
+                raise ValueError(f"{arg} must be a finite number >= 1; found {v!r}")
 
     # -- the law ------------------------------------------------------------ #
     def calibration(self, f):  # pragma: no cover - abstract
@@ -195,8 +165,8 @@ class Forecaster:
 
     def bin_edges(self, n_bins: int, binning: str = "width") -> np.ndarray:
         """Population bin edges: equal width, or equal mass (quantiles of ``p``)."""
-        n_bins = _check_positive_int("n_bins", n_bins)
-        _check_binning(binning)
+        n_bins = check_int("n_bins", n_bins)
+        check_choice("binning", binning, BINNINGS)
         q = np.linspace(0.0, 1.0, n_bins + 1)
         return q if binning == "width" else self.quantile(q)
 
@@ -208,7 +178,7 @@ class Forecaster:
 
     def quadrature(self, m: int = POPULATION_SMECE_POINTS) -> tuple[np.ndarray, np.ndarray]:
         """``m`` mid-point quantiles of ``p`` and their expected correctness."""
-        m = _check_positive_int("m", m, 2)
+        m = check_int("m", m, 2)
         f = self.quantile((np.arange(m) + 0.5) / m)
         return f, self.calibration(f)
 
@@ -216,7 +186,7 @@ class Forecaster:
         """The limit of smECE as ``n -> inf`` (see the module docstring)."""
         def compute():
             f, c = self.quadrature(m)
-            return _smece_expected_labels(f, c)
+            return smece_expected(f, c)
 
         return _cached(("population_smece", self, m), compute)
 
@@ -232,9 +202,9 @@ class Forecaster:
         The confidences are drawn first, then one uniform per draw; so
         ``sample(n, seed)`` equals row 0 of ``sample_batch(n, 1, seed)``.
         """
-        n = _check_positive_int("n", n)
-        reps = _check_positive_int("reps", reps)
-        rng = as_generator(rng)
+        n = check_int("n", n)
+        reps = check_int("reps", reps)
+        rng = as_generator(rng, "rng")
         conf = rng.beta(self.a, self.b, size=(reps, n))
         u = rng.random(size=(reps, n))
         correct = (u < self.calibration(conf)).astype(np.int8)
@@ -267,7 +237,7 @@ class PowerForecaster(Forecaster):
     def __post_init__(self):
         super().__post_init__()
         if not np.isfinite(self.gamma) or self.gamma <= 0:
-            raise ValueError(f"gamma must be a finite number > 0, got {self.gamma!r}")
+            raise ValueError(f"gamma must be a finite number > 0; found {self.gamma!r}")
 
     def calibration(self, f):
         return np.power(np.asarray(f, dtype=float), self.gamma)
@@ -297,9 +267,9 @@ class LogisticForecaster(Forecaster):
     def __post_init__(self):
         super().__post_init__()
         if not np.isfinite(self.slope) or self.slope <= 0:
-            raise ValueError(f"slope must be a finite number > 0, got {self.slope!r}")
+            raise ValueError(f"slope must be a finite number > 0; found {self.slope!r}")
         if not np.isfinite(self.intercept):
-            raise ValueError(f"intercept must be finite, got {self.intercept!r}")
+            raise ValueError(f"intercept must be finite; found {self.intercept!r}")
 
     def calibration(self, f):
         f = np.asarray(f, dtype=float)
@@ -330,22 +300,19 @@ class VerbalizedForecaster:
 
     def __post_init__(self):
         if not isinstance(self.latent, Forecaster):
-            raise ValueError(f"latent must be a Forecaster, got {self.latent!r}")
+            raise ValueError(f"latent must be a Forecaster; found {self.latent!r}")
         k = 1.0 / self.step if self.step > 0 else np.inf
         if not (0 < self.step <= 0.5) or abs(k - round(k)) > 1e-9:
-            raise ValueError(f"step must divide 1 (e.g. 0.05 or 0.1), got {self.step!r}")
+            raise ValueError(f"step must divide 1 (e.g. 0.05 or 0.1); found {self.step!r}")
         if not self.name:
             object.__setattr__(self, "name", f"{self.latent.name}, verbalized ({self.step:g} grid)")
 
     @property
     def grid(self) -> np.ndarray:
-        k = int(round(1.0 / self.step))
-        return np.round(np.arange(k + 1) * self.step, 10)
+        return verbalized_grid(self.step)
 
     def state(self, latent: np.ndarray) -> np.ndarray:
-        k = int(round(1.0 / self.step))
-        idx = np.rint(np.asarray(latent) * k).astype(np.int64)
-        return self.grid[idx]
+        return verbalize(latent, self.step)
 
     def cells(self) -> pd.DataFrame:
         """Per grid value: probability, stated value, true accuracy, gap."""
@@ -376,7 +343,7 @@ class VerbalizedForecaster:
     def population_smece(self, m: int = POPULATION_SMECE_POINTS) -> float:
         def compute():
             lat, c = self.latent.quadrature(m)
-            return _smece_expected_labels(self.state(lat), c)
+            return smece_expected(self.state(lat), c)
 
         return _cached(("population_smece", self, m), compute)
 
@@ -387,6 +354,67 @@ class VerbalizedForecaster:
     def sample_batch(self, n: int, reps: int, rng):
         lat, correct = self.latent.sample_batch(n, reps, rng)
         return self.state(lat), correct
+
+
+@dataclass(frozen=True)
+class GridForecaster:
+    """Verbalized confidences drawn uniformly from a grid; correct with
+    probability ``c(f) = clip(f - offset, 0, 1)`` (over-confident by
+    ``offset``).
+
+    The grid is :func:`uqsurvey.simulation.generators.verbalized_grid` ``(step,
+    low)``: by default the 0.05 steps from 0.5 to 1, the stated confidences of
+    a model that never admits less than even odds.  ``F`` is discrete and
+    uniform, so the truth is a finite average:
+    ``true_ece = mean_g |c(g) - g|``.  :meth:`sample` draws the grid values
+    first (``rng.choice``), then one uniform per draw.
+    """
+
+    step: float = 0.05
+    low: float = 0.5
+    offset: float = 0.12
+    name: str = ""
+
+    def __post_init__(self):
+        k = 1.0 / self.step if self.step > 0 else np.inf
+        if not (0 < self.step <= 0.5) or abs(k - round(k)) > 1e-9:
+            raise ValueError(f"step must divide 1 (e.g. 0.05 or 0.1); found {self.step!r}")
+        if not 0 <= self.low < 1:
+            raise ValueError(f"low must be in [0, 1); found {self.low!r}")
+        if not 0 <= self.offset < 1:
+            raise ValueError(f"offset must be in [0, 1); found {self.offset!r}")
+        if not self.name:
+            object.__setattr__(self, "name", f"verbalized on a {self.step:g} grid from {self.low:g}, "
+                                             f"over-confident by {self.offset:g}")
+
+    @property
+    def grid(self) -> np.ndarray:
+        return verbalized_grid(self.step, self.low)
+
+    def calibration(self, f):
+        return np.clip(np.asarray(f, dtype=float) - self.offset, 0.0, 1.0)
+
+    def accuracy(self) -> float:
+        return float(np.mean(self.calibration(self.grid)))
+
+    def mean_confidence(self) -> float:
+        return float(np.mean(self.grid))
+
+    def true_ece(self) -> float:
+        g = self.grid
+        return float(np.mean(np.abs(self.calibration(g) - g)))
+
+    def sample(self, n: int, rng):
+        conf, correct = self.sample_batch(n, 1, rng)
+        return conf[0], correct[0]
+
+    def sample_batch(self, n: int, reps: int, rng):
+        n = check_int("n", n)
+        reps = check_int("reps", reps)
+        rng = as_generator(rng, "rng")
+        conf = rng.choice(self.grid, size=(reps, n))
+        correct = (rng.random(size=(reps, n)) < self.calibration(conf)).astype(np.int8)
+        return conf, correct
 
 
 # --------------------------------------------------------------------------- #
@@ -417,7 +445,7 @@ def llm_like_crossing(cross: float = 0.93) -> LogisticForecaster:
     ``cross``: under-confident below it, over-confident above.  On a 0.1 grid
     the crossing falls between the two most used values, 0.9 and 1.0."""
     if not 0 < cross < 1:
-        raise ValueError(f"cross must be in (0, 1), got {cross!r}")
+        raise ValueError(f"cross must be in (0, 1); found {cross!r}")
     slope = 0.6
     return LogisticForecaster(
         f"LLM-like, crossing at {cross:g}", a=7.0, b=1.3, slope=slope,
@@ -439,278 +467,3 @@ def ranking_pair() -> tuple[Forecaster, Forecaster]:
     a = LogisticForecaster("A: spread, mildly mis-calibrated", a=2.0, b=1.4, slope=0.75, intercept=0.0)
     b = PowerForecaster("B: confident, over-confident near 1", a=9.0, b=1.5, gamma=1.5)
     return a, b
-
-
-def _smece_expected_labels(f: np.ndarray, c: np.ndarray) -> float:
-    """smECE of confidences ``f`` with expected (fractional) labels ``c``."""
-    import relplot
-
-    return float(relplot.smECE(np.asarray(f, dtype=float), np.asarray(c, dtype=float)))
-
-
-# --------------------------------------------------------------------------- #
-# Monte Carlo: draws and batched metrics (one row per replicate)
-# --------------------------------------------------------------------------- #
-def simulate_replicates(forecaster, n: int, reps: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """``reps`` seeded samples of size ``n`` from ``forecaster`` as ``(reps, n)``."""
-    if not hasattr(forecaster, "sample_batch"):
-        raise ValueError(f"forecaster must have sample_batch, got {forecaster!r}")
-    return forecaster.sample_batch(n, reps, rng)
-
-
-def _check_batch(confidence, correct) -> tuple[np.ndarray, np.ndarray]:
-    f = np.asarray(confidence)
-    y = np.asarray(correct)
-    if f.dtype.kind not in "biuf" or f.ndim != 2 or f.size == 0:
-        raise ValueError(f"confidence must be a non-empty numeric 2-D array (replicates x n), got shape {f.shape}")
-    if y.dtype.kind not in "biuf" or y.shape != f.shape:
-        raise ValueError(f"correct must be a numeric array of the same shape as confidence {f.shape}, got {y.shape}")
-    f = np.ascontiguousarray(f, dtype=np.float64)
-    if not (f.min() >= 0.0 and f.max() <= 1.0):
-        raise ValueError("confidence must lie in [0, 1] (no NaN)")
-    if not np.all((y == 0) | (y == 1)):
-        raise ValueError("correct must contain only 0/1 labels")
-    return f, y.astype(np.float64)
-
-
-#: the relative tolerance of the default width binning of
-#: :func:`uqsurvey.calibration.ece` (``floor(f * B * (1 + 2**-36))``); the
-#: tests check that :func:`ece_batch` reproduces ``ece`` with it.
-_EDGE_SNAP = 1.0 + 2.0**-36
-
-
-def ece_batch(confidence, correct, n_bins: int = 15, binning: str = "width") -> np.ndarray:
-    """L1 binned ECE of every row of ``(R, n)`` arrays, in one pass.
-
-    Reproduces :func:`uqsurvey.calibration.ece` (``norm="l1"``,
-    ``convention="default"``) row by row, up to floating-point summation
-    order (the tests require agreement to 1e-12): equal-width bins
-    ``[k/B, (k+1)/B)`` with the last one closed, or equal-mass bins from the
-    sorted row (Kumar et al.'s midpoint edges, bins ``(e_{k-1}, e_k]``).  A
-    row whose equal-mass edges are not strictly between consecutive values
-    (ties) is handed to the public ``ece``.
-    """
-    return ece_batch_bins(confidence, correct, (n_bins,), binning)[0]
-
-
-def ece_batch_bins(confidence, correct, bins: Sequence[int], binning: str = "width") -> np.ndarray:
-    """:func:`ece_batch` for several bin counts at once: ``(len(bins), R)``.
-
-    The rows are validated, and (for equal-mass bins) sorted, only once.
-    """
-    f, y = _check_batch(confidence, correct)
-    bins = [_check_positive_int("n_bins", b) for b in bins]
-    if not bins:
-        raise ValueError("bins must not be empty")
-    _check_binning(binning)
-    reps, n = f.shape
-    r = f - y
-    out = np.empty((len(bins), reps))
-    if binning == "width":
-        offsets = np.arange(reps)[:, None]
-        for i, n_bins in enumerate(bins):
-            idx = (f * (n_bins * _EDGE_SNAP)).astype(np.intp)
-            np.minimum(idx, n_bins - 1, out=idx)
-            idx += offsets * n_bins
-            sums = np.bincount(idx.ravel(), weights=r.ravel(), minlength=reps * n_bins).reshape(reps, n_bins)
-            out[i] = np.abs(sums).sum(axis=1) / n
-        return out
-    order = np.argsort(f, axis=1)
-    fs = np.take_along_axis(f, order, axis=1)
-    rs = np.take_along_axis(r, order, axis=1)
-    for i, n_bins in enumerate(bins):
-        k = min(n_bins, n)
-        sizes = np.full(k, n // k)
-        sizes[: n % k] += 1
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        sums = np.add.reduceat(rs, starts, axis=1)
-        out[i] = np.abs(sums).sum(axis=1) / n
-        if k > 1:
-            cut = starts[1:]
-            mids = (fs[:, cut - 1] + fs[:, cut]) / 2.0
-            bad = np.flatnonzero(~np.all(mids < fs[:, cut], axis=1))
-            if bad.size:
-                from uqsurvey.calibration import ece
-
-                for j in bad:
-                    out[i, j] = ece(f[j], y[j], n_bins, binning="mass")
-    return out
-
-
-#: threads for the batched FFTs (rows are independent; results do not depend on it)
-_FFT_WORKERS = 2
-
-
-# relplot's grid size and sampled kernel: one definition, in uqsurvey.calibration.
-from uqsurvey.calibration import _relplot_grid_size as _grid_size  # noqa: E402
-from uqsurvey.calibration import _relplot_kernel as _kernel_grid  # noqa: E402
-
-
-class _BatchDeposit:
-    """relplot's linear deposit of every row onto a grid of ``m`` nodes, and
-    the spectrum of its reflected extension, cached per grid size."""
-
-    def __init__(self, f: np.ndarray, r: np.ndarray):
-        self.f, self.r = f, r
-        self._cache: dict[int, tuple[np.ndarray, int]] = {}
-
-    def spectrum(self, m: int) -> tuple[np.ndarray, int]:
-        """``(2, R, nfft//2 + 1)`` rfft of the reflected deposits of residuals
-        and ones, and ``nfft``."""
-        from scipy import fft
-
-        if m not in self._cache:
-            reps = self.f.shape[0]
-            t = self.f * float(m - 1)
-            j = t.astype(np.intp)
-            w = t - j
-            om = 1 - w
-            idx = (j + (np.arange(reps) * m)[:, None]).ravel()
-            vals = np.empty((2, reps, m))
-            for slot, (lo, hi) in enumerate(((om * self.r, w * self.r), (om, w))):
-                acc = np.bincount(idx, weights=lo.ravel(), minlength=reps * m).reshape(reps, m)
-                acc[:, 1:] += np.bincount(idx, weights=hi.ravel(), minlength=reps * m).reshape(reps, m)[:, : m - 1]
-                vals[slot] = acc
-            c = (m - 1) // 2
-            # relplot reflects once about each end node: [v[c..1], v, v[m-2..m-2-c+1]]
-            ext = np.concatenate([vals[..., c:0:-1], vals, vals[..., m - 2 : m - 2 - c : -1]], axis=-1)
-            nfft = fft.next_fast_len(ext.shape[-1] + m - 1, real=True)
-            self._cache[m] = (fft.rfft(ext, nfft, axis=-1), nfft)
-        return self._cache[m]
-
-
-def _smece_at_rows(deposit: _BatchDeposit, rows: np.ndarray, sigma: float) -> np.ndarray:
-    """relplot's ``smooth_ece`` at one bandwidth for the given rows.
-
-    The reflected convolution with the full sampled kernel is done by FFT
-    (kernel entries that underflow to zero contribute nothing either way).
-    """
-    from scipy import fft
-
-    m = _grid_size(sigma)
-    spec, nfft = deposit.spectrum(m)
-    kspec = fft.rfft(_kernel_grid(m, sigma), nfft)
-    smoothed = fft.irfft(spec[:, rows, :] * kspec, nfft, axis=-1, workers=_FFT_WORKERS)[..., m - 1 : 2 * m - 1]
-    ev = max(round(10 / sigma), 200)
-    t = np.linspace(0, 1, ev)
-    bucket = 1 / (m - 1)
-    inds = (t * (m - 1)).astype(int).clip(0, m - 2)
-    resid = (t - inds * bucket) / bucket
-    at = smoothed[..., inds] * (1 - resid) + smoothed[..., inds + 1] * resid
-    dens = at[1] + 1e-4
-    rs = at[0] / dens
-    return np.sum(np.abs(rs) * dens, axis=-1) / np.sum(dens, axis=-1)
-
-
-def smece_batch(confidence, correct, *, return_bandwidth: bool = False):
-    """smECE of every row of ``(R, n)`` arrays, vectorised over the rows.
-
-    Reproduces :func:`uqsurvey.calibration.smece` (``method="relplot"``) row
-    by row: the same grid deposit, truncated reflected Gaussian kernel, density
-    epsilon, evaluation mesh and 10-step bisection for the bandwidth, run for
-    all rows at once.  Rows that share a bandwidth at a bisection step are
-    smoothed together with one FFT convolution (the public function convolves
-    directly), so values agree with ``smece`` up to rounding (the tests
-    require 1e-9 relative and identical bandwidths).
-    """
-    f, y = _check_batch(confidence, correct)
-    reps = f.shape[0]
-    deposit = _BatchDeposit(f, f - y)
-    all_rows = np.arange(reps)
-
-    def values_at(sig: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        out = np.empty(rows.shape[0])
-        for s in np.unique(sig):
-            sel = sig == s
-            out[sel] = _smece_at_rows(deposit, rows[sel], float(s))
-        return out
-
-    val_one = values_at(np.ones(reps), all_rows)
-    start = np.ones(reps)
-    end = np.zeros(reps)
-    val_start = val_one.copy()
-    active = np.flatnonzero(~(1.0 < val_one))  # check(1) fails: bisect
-    for _ in range(10):
-        if active.size == 0:
-            break
-        mid = (start[active] + end[active]) / 2
-        ok = mid < 1e-3
-        need = ~ok
-        v = np.full(active.shape[0], np.nan)
-        if need.any():
-            v[need] = values_at(mid[need], active[need])
-        ok |= need & (mid < v)
-        end[active[ok]] = mid[ok]
-        start[active[~ok]] = mid[~ok]
-        val_start[active[~ok]] = v[~ok]
-    return (val_start, start) if return_bandwidth else val_start
-
-
-# --------------------------------------------------------------------------- #
-# real predictions from small scikit-learn models
-# --------------------------------------------------------------------------- #
-def sklearn_predictions(
-    seed: int = 0,
-    n_samples: int = 12_000,
-    test_size: float = 0.5,
-    models: Iterable[str] = ("naive Bayes", "logistic regression", "random forest"),
-) -> pd.DataFrame:
-    """Held-out top-label confidence and correctness of three small classifiers.
-
-    The data set is :func:`sklearn.datasets.make_classification` (generated
-    locally, seeded; binary, with label noise ``flip_y``), split in half.
-    Models: Gaussian naive Bayes (known to be over-confident), logistic
-    regression and a small random forest.  Returns one row per (model, test
-    example) with columns ``model, confidence, correct, p_positive, label``.
-    """
-    from sklearn.datasets import make_classification
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
-    from sklearn.naive_bayes import GaussianNB
-
-    n_samples = _check_positive_int("n_samples", n_samples, 20)
-    if not (0 < test_size < 1):
-        raise ValueError(f"test_size must be in (0, 1), got {test_size!r}")
-    seed = _check_positive_int("seed", seed, 0)
-    x, y = make_classification(
-        n_samples=n_samples,
-        n_features=20,
-        n_informative=6,
-        n_redundant=6,
-        n_repeated=0,
-        n_clusters_per_class=3,
-        class_sep=0.8,
-        flip_y=0.05,
-        random_state=seed,
-    )
-    x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=test_size, random_state=seed, stratify=y)
-    factory = {
-        "naive Bayes": lambda: GaussianNB(),
-        "logistic regression": lambda: LogisticRegression(max_iter=1000),
-        "random forest": lambda: RandomForestClassifier(
-            n_estimators=60, min_samples_leaf=3, max_features="sqrt", n_jobs=2, random_state=seed
-        ),
-    }
-    models = list(models)
-    unknown = [m for m in models if m not in factory]
-    if unknown or not models:
-        raise ValueError(f"models must be a non-empty subset of {list(factory)}, got {models!r}")
-    frames = []
-    for name in models:
-        clf = factory[name]().fit(x_tr, y_tr)
-        p1 = clf.predict_proba(x_te)[:, 1]
-        pred = (p1 >= 0.5).astype(int)
-        conf = np.where(pred == 1, p1, 1.0 - p1)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "model": name,
-                    "confidence": conf,
-                    "correct": (pred == y_te).astype(np.int8),
-                    "p_positive": p1,
-                    "label": y_te.astype(np.int8),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
