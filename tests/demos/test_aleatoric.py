@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -128,36 +127,3 @@ def test_entropy_parts_are_nonnegative_and_add_up(members):
     assert np.all(parts["epistemic"] >= 0) and np.all(parts["aleatoric"] >= -1e-12)
     assert np.all(parts["total"] <= 1 + 1e-12)
     assert parts["aleatoric"] + parts["epistemic"] == pytest.approx(parts["total"], abs=1e-9)
-
-
-@pytest.mark.parametrize(
-    "run",
-    [
-        lambda s: AL.annotator_sweep((3,), n_train=300, n_test=300, seed=s),
-        lambda s: AL.ensemble_uncertainty((50, 200), n_members=3, n_test=200, seed=s)[0],
-    ],
-    ids=["annotators", "ensemble"],
-)
-def test_same_seed_same_numbers(run):
-    a, b, c = run(0), run(0), run(1)
-    pd.testing.assert_frame_equal(a, b)
-    assert not a.equals(c)
-
-
-@pytest.mark.parametrize(
-    "call, match",
-    [
-        (lambda: AL.simulate_annotations(0, 3), "n_items"),
-        (lambda: AL.simulate_annotations(10, 0), "n_annotators"),
-        (lambda: AL.simulate_annotations(10, 3, signal=-1), "signal"),
-        (lambda: AL.score_forecast([0.5] * 3, AL.simulate_annotations(4, 3)), "entries"),
-        (lambda: AL.score_forecast([0.5, 0.5, 0.5, 1.5], AL.simulate_annotations(4, 3)), "probabilities"),
-        (lambda: AL.annotator_sweep(()), "empty"),
-        (lambda: AL.ensemble_uncertainty((5,)), "train size"),
-        (lambda: AL.ensemble_uncertainty((50,), n_members=1), "n_members"),
-        (lambda: AL.ensemble_uncertainty((50,), near_half=0.7), "near_half"),
-    ],
-)
-def test_bad_input_raises_value_error(call, match):
-    with pytest.raises(ValueError, match=match):
-        call()

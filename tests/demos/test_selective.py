@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import integrate, special, stats
 
@@ -90,28 +89,3 @@ def test_selective_accuracy():
     assert SE.selective_accuracy(conf, correct, 0.25) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="coverage"):
         SE.selective_accuracy(conf, correct, 0.0)
-
-
-@pytest.mark.parametrize(
-    "run",
-    [
-        lambda s: SE.selective_comparison(400, n_boot=5, seed=s)[1],
-    ],
-    ids=["selective"],
-)
-def test_same_seed_same_numbers(run):
-    a, b, c = run(0), run(0), run(1)
-    pd.testing.assert_frame_equal(a, b)
-    assert not a.equals(c)
-
-
-@pytest.mark.parametrize(
-    "call, match",
-    [
-        (lambda: SE.simulate_selective_pair(1), "n"),
-        (lambda: SE.simulate_selective_pair(10, weak_noise=0), "weak_noise"),
-    ],
-)
-def test_bad_input_raises_value_error(call, match):
-    with pytest.raises(ValueError, match=match):
-        call()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import special
 
@@ -148,32 +147,3 @@ def test_shift_experiment_coverage_and_calibration_degrade():
     assert s[("label", 1.0, "temperature", "accuracy")] < s[("label", 0.0, "temperature", "accuracy")]
     assert s[("label", 1.0, "split conformal", "coverage")] < 0.9
     assert set(df["method"]) == set(SH.RECALIBRATORS) | {"split conformal"}
-
-
-@pytest.mark.parametrize(
-    "run",
-    [
-        lambda s: SH.shift_experiment(
-            noise_levels=(0, 4), label_shift_levels=(0.5,), n_repeats=1, with_smece=False, seed=s
-        ),
-    ],
-    ids=["shift"],
-)
-def test_same_seed_same_numbers(run):
-    a, b, c = run(0), run(0), run(1)
-    pd.testing.assert_frame_equal(a, b)
-    assert not a.equals(c)
-
-
-@pytest.mark.parametrize(
-    "call, match",
-    [
-        (lambda: SH.shift_experiment(noise_levels=(-1,)), "noise_levels"),
-        (lambda: SH.shift_experiment(n_hard=10), "n_hard"),
-        (lambda: SH.shift_experiment(alpha=1.0), "alpha"),
-        (lambda: SH.summarize_runs(pd.DataFrame({"x": [1]})), "lacks"),
-    ],
-)
-def test_bad_input_raises_value_error(call, match):
-    with pytest.raises(ValueError, match=match):
-        call()

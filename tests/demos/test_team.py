@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -97,32 +96,3 @@ def test_ece_tracks_team_accuracy_only_for_a_calibrated_human():
     sweep = TM.temperature_sweep((0.5, 1.0, 2.0), n_tasks=10000, seed=14).set_index(["human_temperature", "temperature"])
     assert sweep.loc[(1.0, 1.0), "ece"] < sweep.loc[(1.0, 0.5), "ece"]
     assert sweep.loc[(0.5, 0.5), "team_accuracy"] > sweep.loc[(0.5, 1.0), "team_accuracy"]
-
-
-@pytest.mark.parametrize(
-    "run",
-    [
-        lambda s: TM.temperature_sweep((0.5, 1.0), n_tasks=500, seed=s),
-        lambda s: TM.forecaster_family(5, n_tasks=500, seed=s)[0],
-    ],
-    ids=["sweep", "family"],
-)
-def test_same_seed_same_numbers(run):
-    a, b, c = run(0), run(0), run(1)
-    pd.testing.assert_frame_equal(a, b)
-    assert not a.equals(c)
-
-
-@pytest.mark.parametrize(
-    "call, match",
-    [
-        (lambda: TM.simulate_team_task(0), "n_tasks"),
-        (lambda: TM.simulate_team_task(10, human_temperature=0), "human_temperature"),
-        (lambda: TM.temperature_sweep(()), "non-empty"),
-        (lambda: TM.forecaster_family(2), "n_forecasters"),
-        (lambda: TM.forecaster_family(5, temperature_range=(3.0, 0.3)), "ranges"),
-    ],
-)
-def test_bad_input_raises_value_error(call, match):
-    with pytest.raises(ValueError, match=match):
-        call()

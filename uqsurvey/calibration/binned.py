@@ -138,6 +138,7 @@ def _check_rule(n_bins, binning, convention) -> int:
     check_choice("convention", convention, ALL_CONVENTIONS)
     return n_bins
 
+
 def ece(
     confidence,
     correct,

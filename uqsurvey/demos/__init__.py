@@ -14,4 +14,12 @@ Each module holds the computations of its chapter and its ``figure_*``
 functions (and ``table_*`` functions for display tables).  Import the
 modules, e.g. ``from uqsurvey.demos import shift``; this package re-exports
 nothing.
+
+Conventions of every module: Every function that draws random numbers takes a ``seed`` (a non-negative
+``int`` or a :class:`numpy.random.Generator`); the same integer seed gives the
+same numbers.  All of this is *simulation*: it shows what can happen under
+stated assumptions, not what happens with any particular LLM.  Metrics come
+from :mod:`uqsurvey.calibration`.  Figures (matplotlib; call
+:func:`uqsurvey.plots.apply_style` first) are drawn by the ``figure_*``
+functions.
 """

@@ -8,13 +8,7 @@ evaluated under covariate and label shift (:func:`fit_temperature`,
 :func:`fit_platt`, :func:`fit_isotonic`, :func:`conformal_threshold`,
 :func:`prediction_sets`, :func:`shift_experiment`).
 
-Every function that draws random numbers takes a ``seed`` (a non-negative
-``int`` or a :class:`numpy.random.Generator`); the same integer seed gives the
-same numbers.  All of this is *simulation*: it shows what can happen under
-stated assumptions, not what happens with any particular LLM.  Metrics come
-from :mod:`uqsurvey.calibration`.  Figures (matplotlib; call
-:func:`uqsurvey.plots.apply_style` first) are drawn by the ``figure_*``
-functions.
+Seeds, assumptions and figures follow the conventions of :mod:`uqsurvey.demos`.
 """
 from __future__ import annotations
 

@@ -5,13 +5,7 @@ A human-AI decision model with a confidence-comparison reliance rule
 (:func:`simulate_team_task`, :func:`distort_confidence`,
 :func:`team_outcomes`, :func:`temperature_sweep`, :func:`forecaster_family`).
 
-Every function that draws random numbers takes a ``seed`` (a non-negative
-``int`` or a :class:`numpy.random.Generator`); the same integer seed gives the
-same numbers.  All of this is *simulation*: it shows what can happen under
-stated assumptions, not what happens with any particular LLM.  Metrics come
-from :mod:`uqsurvey.calibration`.  Figures (matplotlib; call
-:func:`uqsurvey.plots.apply_style` first) are drawn by the ``figure_*``
-functions.
+Seeds, assumptions and figures follow the conventions of :mod:`uqsurvey.demos`.
 """
 from __future__ import annotations
 

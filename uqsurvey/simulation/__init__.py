@@ -16,43 +16,8 @@ The batched metrics that score the replicates are
 :func:`uqsurvey.calibration.smece_batch`; the seed helper is
 :func:`uqsurvey._args.as_generator`.
 """
-from uqsurvey.simulation.forecasters import (
-    POPULATION_SMECE_POINTS,
-    QUAD_EPSABS,
-    QUAD_EPSREL,
-    Forecaster,
-    GridForecaster,
-    LogisticForecaster,
-    PowerForecaster,
-    VerbalizedForecaster,
-    llm_like,
-    llm_like_crossing,
-    over_confident,
-    ranking_pair,
-    s_shaped,
-    standard_forecasters,
-    under_confident,
-)
-from uqsurvey.simulation.generators import simulate_replicates, sklearn_predictions, verbalize, verbalized_grid
+from uqsurvey.simulation import forecasters, generators
+from uqsurvey.simulation.forecasters import *  # noqa: F401,F403
+from uqsurvey.simulation.generators import *  # noqa: F401,F403
 
-__all__ = [
-    "QUAD_EPSABS",
-    "QUAD_EPSREL",
-    "POPULATION_SMECE_POINTS",
-    "Forecaster",
-    "PowerForecaster",
-    "LogisticForecaster",
-    "VerbalizedForecaster",
-    "GridForecaster",
-    "over_confident",
-    "under_confident",
-    "s_shaped",
-    "llm_like",
-    "llm_like_crossing",
-    "standard_forecasters",
-    "ranking_pair",
-    "verbalized_grid",
-    "verbalize",
-    "simulate_replicates",
-    "sklearn_predictions",
-]
+__all__ = forecasters.__all__ + generators.__all__
