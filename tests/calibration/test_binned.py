@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from calibration_samples import sample
 from uqsurvey import calibration as cal
 from uqsurvey.calibration import _bins, _inputs, binned
 from uqsurvey.calibration import binned_reliability, debiased_ece, ece
@@ -127,7 +128,7 @@ def test_default_convention_end_points_and_exhaustive_grid():
 
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("norm", ["l1", "l2", "max"])
-def test_torchmetrics_random(seed, norm, sample):
+def test_torchmetrics_random(seed, norm):
     f, y = sample(seed, 50 + 173 * seed, ("beta", "grid05", "grid10")[seed % 3])
     for n_bins in (5, 10, 15, 20):
         assert ece(f, y, n_bins, norm=norm, convention="torchmetrics") == pytest.approx(
@@ -174,7 +175,7 @@ def test_torch_linspace_edges(n_bins):
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_netcal_random(seed, sample):
+def test_netcal_random(seed):
     f, y = sample(seed, 40 + 211 * seed, ("beta", "grid05", "grid10")[seed % 3])
     for n_bins in (5, 10, 15, 20):
         assert ece(f, y, n_bins, convention="netcal") == pytest.approx(
@@ -213,7 +214,7 @@ def test_netcal_mass_binning(seed):
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_kumar_random(seed, sample):
+def test_kumar_random(seed):
     f, y = sample(seed, 30 + 157 * seed, ("beta", "grid05", "grid10")[seed % 3])
     yi = y.astype(int)
     for n_bins in (5, 10, 15, 20):
@@ -234,7 +235,7 @@ def test_kumar_edges(n_bins):
 
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("convention", ["default", "kumar"])
-def test_mass_binning_matches_kumar_equal_bins(seed, convention, sample):
+def test_mass_binning_matches_kumar_equal_bins(seed, convention):
     f, y = sample(seed, 20 + 131 * seed, ("beta", "grid05", "grid10")[seed % 3])
     for n_bins in (3, 10, 15):
         assert ece(f, y, n_bins, binning="mass", convention=convention) == pytest.approx(
@@ -266,7 +267,7 @@ def test_mass_with_torchmetrics_is_refused():
 # ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("seed", range(16))
-def test_debiased_matches_kumar_get_calibration_error(seed, sample):
+def test_debiased_matches_kumar_get_calibration_error(seed):
     kind = ("beta", "grid05", "grid10", "beta")[seed % 4]
     f, y = sample(seed, 60 + 199 * seed, kind)
     expected = kumar.get_calibration_error(f, y.astype(int), p=2, debias=True)
@@ -275,7 +276,7 @@ def test_debiased_matches_kumar_get_calibration_error(seed, sample):
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_debiased_mass_and_width_match_kumar(seed, sample):
+def test_debiased_mass_and_width_match_kumar(seed):
     f, y = sample(seed, 500 + 50 * seed)
     yi = y.astype(int)
     assert debiased_ece(f, y, 10, binning="mass") == pytest.approx(
@@ -302,7 +303,7 @@ def test_debiased_hand_computed():
 # Reliability data and bootstrap
 # ----------------------------------------------------------------------------
 
-def test_binned_reliability_columns_and_ece_identity(sample):
+def test_binned_reliability_columns_and_ece_identity():
     f, y = sample(3, 2000, "grid05")
     df = binned_reliability(f, y, 15)
     assert list(df.columns) == ["bin", "lower", "upper", "count", "weight",
@@ -314,7 +315,7 @@ def test_binned_reliability_columns_and_ece_identity(sample):
     assert df.loc[empty, "accuracy"].isna().all()
 
 
-def test_binned_reliability_bootstrap_is_seeded(sample):
+def test_binned_reliability_bootstrap_is_seeded():
     f, y = sample(4, 800, "beta")
     a = binned_reliability(f, y, 10, n_boot=300, seed=7)
     b = binned_reliability(f, y, 10, n_boot=300, seed=7)
@@ -348,7 +349,7 @@ def _chunked_reference_sums(f, y, n_bins):
 @pytest.mark.parametrize("n", [1, 1000, _inputs.CHUNK, binned.ECE_BLOCK, binned.ECE_BLOCK + 1,
                                2 * binned.ECE_BLOCK + 3 * _inputs.CHUNK + 17])
 @pytest.mark.parametrize("ydtype", [np.float64, bool, np.int8, np.float32])
-def test_ece_fused_pass_equals_chunked_reference_exactly(n, ydtype, sample):
+def test_ece_fused_pass_equals_chunked_reference_exactly(n, ydtype):
     f, y = sample(n % 97, n, "grid05" if n % 2 else "beta")
     y = y.astype(ydtype)
     for n_bins in (1, 10, 15, 100):
@@ -375,7 +376,7 @@ RELPLOT_BINS = [1, 2, 3, 5, 7, 10, 13, 15, 20, 49, 50, 93, 99, 100, 117]
 
 
 @pytest.mark.parametrize("seed", range(9))
-def test_relplot_convention_equals_binnedECE_exactly(seed, sample):
+def test_relplot_convention_equals_binnedECE_exactly(seed):
     kind = ("beta", "grid05", "grid10")[seed % 3]
     f, y = sample(seed, [1, 40, 700, 5000, 40_000][seed % 5] + seed, kind)
     for n_bins in RELPLOT_BINS:
@@ -383,7 +384,7 @@ def test_relplot_convention_equals_binnedECE_exactly(seed, sample):
         assert ece(f, y.astype(int), n_bins, convention="relplot") == relplot.metrics.binnedECE(f, y.astype(int), n_bins)
 
 
-def test_relplot_convention_exact_beyond_one_chunk(sample):
+def test_relplot_convention_exact_beyond_one_chunk():
     # relplot adds in input order over the whole sample; so do we (one block)
     f, y = sample(5, 3 * _inputs.CHUNK + 11, "beta")
     for n_bins in (10, 15, 93):
@@ -426,7 +427,7 @@ def test_relplot_convention_has_no_equal_mass_bins():
 
 @pytest.mark.parametrize("convention", cal.ALL_CONVENTIONS)
 @pytest.mark.parametrize("binning", ["width", "mass"])
-def test_bin_index_is_the_bin_of_ece(convention, binning, sample):
+def test_bin_index_is_the_bin_of_ece(convention, binning):
     if binning == "mass" and convention in ("torchmetrics", "relplot"):
         with pytest.raises(ValueError, match="equal-width"):
             cal.bin_index([0.5], 10, binning, convention)

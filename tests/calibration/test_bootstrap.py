@@ -6,10 +6,11 @@ import functools
 import numpy as np
 import pytest
 
+from calibration_samples import sample
 from uqsurvey.calibration import auroc, bootstrap_ci, ece
 
 
-def test_bootstrap_ci_is_seeded_and_covers_estimate(sample):
+def test_bootstrap_ci_is_seeded_and_covers_estimate():
     f, y = sample(5, 600, "grid05")
     a = bootstrap_ci(ece, f, y, n_boot=200, seed=3)
     b = bootstrap_ci(ece, f, y, n_boot=200, seed=3)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from calibration_samples import sample
 from uqsurvey.calibration import aurc, auroc, brier_score, risk_coverage_curve
 
 sk_metrics = pytest.importorskip("sklearn.metrics")
 
 
-def test_brier_hand_and_sklearn(sample):
+def test_brier_hand_and_sklearn():
     assert brier_score([0.5, 1.0, 0.0, 0.8], [1, 1, 0, 0]) == pytest.approx((0.25 + 0 + 0 + 0.64) / 4, abs=1e-15)
     for seed in range(5):
         f, y = sample(seed, 1000 + seed, "grid05")
@@ -19,7 +20,7 @@ def test_brier_hand_and_sklearn(sample):
 
 
 @pytest.mark.parametrize("seed", range(15))
-def test_auroc_matches_sklearn(seed, sample):
+def test_auroc_matches_sklearn(seed):
     f, y = sample(seed, 20 + 301 * seed, ("beta", "grid05", "grid10")[seed % 3])
     if y.min() == y.max():  # pragma: no cover
         y[0] = 1 - y[0]
@@ -52,7 +53,7 @@ def _aurc_brute(f, y):
 
 
 @pytest.mark.parametrize("seed", range(15))
-def test_aurc_brute_force(seed, sample):
+def test_aurc_brute_force(seed):
     f, y = sample(seed, 5 + 37 * seed, ("beta", "grid05", "grid10")[seed % 3])
     assert aurc(f, y) == pytest.approx(_aurc_brute(f, y), abs=1e-14)
     # tie handling is independent of input order

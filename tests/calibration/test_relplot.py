@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from calibration_samples import EDGE_CASE_PARAMS, relplot_smece, smece_data
 from uqsurvey.calibration import _cells, _inputs, _relplot, smece, smooth_reliability
 
 relplot = pytest.importorskip("relplot")
@@ -29,7 +30,7 @@ def pointwise(monkeypatch):
 
 
 @pytest.mark.parametrize("n,seed", [(100_000, 1), (250_000, 2), (1_000_000, 3)])
-def test_large_n_well_calibrated_matches_relplot(n, seed, pointwise, smece_data, relplot_smece):
+def test_large_n_well_calibrated_matches_relplot(n, seed, pointwise):
     # the slow case: the bandwidth falls below 0.01, where relplot's grid size
     # changes at every bisection step (several grids from the shared cells)
     f, y = smece_data(seed, n, "calibrated")
@@ -42,7 +43,7 @@ def test_large_n_well_calibrated_matches_relplot(n, seed, pointwise, smece_data,
 
 
 @pytest.mark.parametrize("kind", KINDS + ["near_one", "tiny"])
-def test_cell_sums_deposit_equals_pointwise(kind, smece_data):
+def test_cell_sums_deposit_equals_pointwise(kind):
     n = 40_000
     if kind == "near_one":
         f, y = 1 - np.geomspace(1e-16, 1e-2, n), np.ones(n)
@@ -64,7 +65,8 @@ def test_cell_sums_deposit_equals_pointwise(kind, smece_data):
     assert [s.grids for s in dep._sums] == [_relplot.SEARCH_GRIDS, (1333,), (2000,), (4000,)]
 
 
-def test_large_n_path_on_edge_cases(edge_case, monkeypatch, pointwise, relplot_smece):
+@pytest.mark.parametrize("edge_case", EDGE_CASE_PARAMS)
+def test_large_n_path_on_edge_cases(edge_case, monkeypatch, pointwise):
     f, y = edge_case
     ref = pointwise(smece, f, y, return_bandwidth=True)
     monkeypatch.setattr(_relplot, "CELL_SUMS_MIN_N", 1)  # the large-n path on small data
@@ -75,7 +77,7 @@ def test_large_n_path_on_edge_cases(edge_case, monkeypatch, pointwise, relplot_s
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_large_n_path_on_random_small_data(seed, monkeypatch, pointwise, smece_data, relplot_smece):
+def test_large_n_path_on_random_small_data(seed, monkeypatch, pointwise):
     kind = KINDS[seed % len(KINDS)]
     n = int(np.random.default_rng(2000 + seed).integers(1, 3000))
     f, y = smece_data(seed, n, kind)
@@ -87,14 +89,14 @@ def test_large_n_path_on_random_small_data(seed, monkeypatch, pointwise, smece_d
 
 
 @pytest.mark.parametrize("sigma", [1.0, 0.1, 0.01, 0.0075, 0.0042, 0.002])
-def test_large_n_fixed_sigma_matches_relplot(sigma, pointwise, smece_data):
+def test_large_n_fixed_sigma_matches_relplot(sigma, pointwise):
     f, y = smece_data(6, 60_000, "uniform")
     v = smece(f, y, sigma=sigma)
     assert abs(v - relplot.smECE_sigma(f, y, sigma)) <= TOL
     assert abs(v - pointwise(smece, f, y, sigma=sigma)) <= FAST_TOL
 
 
-def test_decision_guard_makes_the_search_pointwise(monkeypatch, pointwise, smece_data):
+def test_decision_guard_makes_the_search_pointwise(monkeypatch, pointwise):
     # with a guard wider than any smECE, every bisection step is recomputed
     # point-wise with the full kernel: the result is the point-wise one exactly
     f, y = smece_data(9, 80_000, "calibrated")
@@ -103,7 +105,7 @@ def test_decision_guard_makes_the_search_pointwise(monkeypatch, pointwise, smece
     assert smece(f, y, return_bandwidth=True) == ref
 
 
-def test_large_n_labels_of_any_dtype(pointwise, smece_data):
+def test_large_n_labels_of_any_dtype(pointwise):
     f, y = smece_data(10, 50_000, "grid10_ends")
     ref = smece(f, y)
     assert smece(f, y.astype(bool)) == ref
@@ -111,7 +113,7 @@ def test_large_n_labels_of_any_dtype(pointwise, smece_data):
     assert abs(ref - pointwise(smece, f, y)) <= FAST_TOL
 
 
-def test_large_n_smooth_reliability_matches_pointwise(pointwise, smece_data):
+def test_large_n_smooth_reliability_matches_pointwise(pointwise):
     f, y = smece_data(12, 50_000, "calibrated")
     df = smooth_reliability(f, y, n_boot=3, seed=4)
     ref = pointwise(smooth_reliability, f, y, n_boot=3, seed=4)
@@ -122,7 +124,7 @@ def test_large_n_smooth_reliability_matches_pointwise(pointwise, smece_data):
         assert np.max(np.abs(df[col].to_numpy() - ref[col].to_numpy())) <= FAST_TOL, col
 
 
-def test_large_n_memory_does_not_grow_with_n(smece_data):
+def test_large_n_memory_does_not_grow_with_n():
     import tracemalloc
 
     peaks = []
@@ -158,7 +160,7 @@ def test_refinement_table_reproduces_the_float_cell_indices():
 
 
 @pytest.mark.parametrize("kind", ["beta", "calibrated", "grid10_ends"])
-def test_coarsened_cell_sums_give_the_coarse_deposit(kind, smece_data):
+def test_coarsened_cell_sums_give_the_coarse_deposit(kind):
     n = 3 * _inputs.CHUNK + 5
     f, y = smece_data(31, n, kind)
     fine = _cells.CellSums(_relplot.SEARCH_GRIDS, need_sq=True)
@@ -174,7 +176,7 @@ def test_coarsened_cell_sums_give_the_coarse_deposit(kind, smece_data):
         assert np.max(np.abs(a - b)) <= FAST_TOL * n
 
 
-def test_probe_keeps_fine_cells_only_when_the_search_may_descend(pointwise, smece_data):
+def test_probe_keeps_fine_cells_only_when_the_search_may_descend(pointwise):
     n = _relplot.PROBE_ROWS + 3 * _inputs.CHUNK
     for kind, expect in (("beta", (1000,)), ("calibrated", _relplot.SEARCH_GRIDS)):
         f, y = smece_data(41, n, kind)
@@ -186,7 +188,7 @@ def test_probe_keeps_fine_cells_only_when_the_search_may_descend(pointwise, smec
         assert s == ps and abs(v - pv) <= FAST_TOL
 
 
-def test_probe_misprediction_costs_a_pass_not_accuracy(monkeypatch, pointwise, smece_data):
+def test_probe_misprediction_costs_a_pass_not_accuracy(monkeypatch, pointwise):
     # force the probe to give up the fine cells on data whose search descends
     # below 0.01: the deposits then come from the coarsened sums (bandwidths
     # >= 0.01) and from one more pass on the fine cells (below)
@@ -259,7 +261,7 @@ def test_reference_deposit_is_relplots():
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_smece_reference_equals_relplot_exactly(kind, smece_data):
+def test_smece_reference_equals_relplot_exactly(kind):
     f, y = smece_data(7, 2000, kind)
     assert _relplot.smece_reference(f, y) == relplot.smECE(f, y, return_width=True)
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calibration_samples import EDGE_CASE_PARAMS, relplot_smece, smece_data
 from uqsurvey import calibration as cal
 from uqsurvey.calibration import (
     aurc,
@@ -29,7 +30,7 @@ KINDS = ["beta", "uniform", "grid05", "grid10_ends", "calibrated"]  # of the sme
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_matches_relplot_random(seed, smece_data, relplot_smece):
+def test_matches_relplot_random(seed):
     kind = KINDS[seed % len(KINDS)]
     n = int(np.random.default_rng(1000 + seed).integers(1, 5000))
     f, y = smece_data(seed, n, kind)
@@ -40,7 +41,7 @@ def test_matches_relplot_random(seed, smece_data, relplot_smece):
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 10, 100, 1000, 10_000, 100_000, 1_000_000])
-def test_matches_relplot_across_n(n, smece_data, relplot_smece):
+def test_matches_relplot_across_n(n):
     for kind in (["beta", "calibrated"] if n < 10**6 else ["calibrated"]):
         f, y = smece_data(n, n, kind)
         v, s = smece(f, y, return_bandwidth=True)
@@ -50,7 +51,8 @@ def test_matches_relplot_across_n(n, smece_data, relplot_smece):
 
 
 
-def test_matches_relplot_edge_cases(edge_case, relplot_smece):
+@pytest.mark.parametrize("edge_case", EDGE_CASE_PARAMS)
+def test_matches_relplot_edge_cases(edge_case):
     f, y = edge_case
     v, s = smece(f, y, return_bandwidth=True)
     rv, rs = relplot_smece(f, y)
@@ -59,14 +61,14 @@ def test_matches_relplot_edge_cases(edge_case, relplot_smece):
     assert 0.0 <= v <= 1.0
 
 
-def test_bool_and_int_labels(smece_data):
+def test_bool_and_int_labels():
     f, y = smece_data(3, 700, "grid05")
     ref = smece(f, y)
     assert smece(f, y.astype(bool)) == ref
     assert smece(f, y.astype(np.int64)) == ref
 
 
-def test_deposit_spans_several_grid_sizes(smece_data, relplot_smece):
+def test_deposit_spans_several_grid_sizes():
     # a well calibrated large sample has a small fixed point (< 0.01), where
     # relplot's grid grows with 1/sigma: several grid sizes in one search
     f, y = smece_data(11, 200_000, "calibrated")
@@ -77,7 +79,7 @@ def test_deposit_spans_several_grid_sizes(smece_data, relplot_smece):
 
 
 @pytest.mark.parametrize("sigma", [1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.0099, 0.0075, 0.005, 0.0042, 0.003, 0.001])
-def test_fixed_sigma_matches_relplot_smECE_sigma(sigma, smece_data):
+def test_fixed_sigma_matches_relplot_smECE_sigma(sigma):
     f, y = smece_data(5, 3000, "beta")
     ours = smece(f, y, sigma=sigma, return_bandwidth=True)
     assert ours[1] == sigma
@@ -122,7 +124,7 @@ def test_continuous_kernel_keeps_full_mass_at_the_ends():
     assert smece([0.5, 0.5], [1, 0], method="continuous", return_bandwidth=True) == (0.0, 0.0)
 
 
-def test_continuous_is_monotone_in_sigma(smece_data):
+def test_continuous_is_monotone_in_sigma():
     f, y = smece_data(2, 300, "uniform")
     vals = [smece(f, y, method="continuous", sigma=s) for s in (0.02, 0.05, 0.1, 0.2, 0.5, 1.0)]
     assert all(a >= b - 1e-12 for a, b in zip(vals, vals[1:]))
@@ -133,7 +135,7 @@ def test_continuous_is_monotone_in_sigma(smece_data):
 # ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("seed", range(4))
-def test_smooth_reliability_matches_relplot(seed, smece_data):
+def test_smooth_reliability_matches_relplot(seed):
     f, y = smece_data(seed, 2000, KINDS[seed])
     df = smooth_reliability(f, y)
     v, s = smece(f, y, return_bandwidth=True)
@@ -151,7 +153,7 @@ def test_smooth_reliability_matches_relplot(seed, smece_data):
     assert df["density"].mean() == pytest.approx(1.0 - at_ends / 2, abs=0.05)
 
 
-def test_smooth_reliability_bootstrap_is_seeded(smece_data):
+def test_smooth_reliability_bootstrap_is_seeded():
     f, y = smece_data(7, 1500, "beta")
     a = smooth_reliability(f, y, n_boot=40, seed=1)
     b = smooth_reliability(f, y, n_boot=40, seed=1)
@@ -165,7 +167,7 @@ def test_smooth_reliability_bootstrap_is_seeded(smece_data):
     assert np.all(width > 0) and np.all(width < 0.5)
 
 
-def test_smooth_reliability_fixed_sigma_and_points(smece_data):
+def test_smooth_reliability_fixed_sigma_and_points():
     f, y = smece_data(8, 500, "grid05")
     df = smooth_reliability(f, y, sigma=0.08, n_points=51)
     assert len(df) == 51 and df.attrs["sigma"] == 0.08
@@ -214,7 +216,7 @@ def test_property_permutation_invariance(pairs, rnd):
 
 @SETTINGS
 @given(pairs=_pairs(max_size=40))
-def test_property_smece_matches_relplot_and_is_bounded(pairs, relplot_smece):
+def test_property_smece_matches_relplot_and_is_bounded(pairs):
     f = np.array([p[0] for p in pairs])
     y = np.array([p[1] for p in pairs], dtype=float)
     v, s = smece(f, y, return_bandwidth=True)
@@ -262,7 +264,7 @@ def test_smece_expected_equals_relplot_exactly(a, b, shape, m):
     assert cal.smece_expected(g, c) == relplot.smECE(g, c)
 
 
-def test_smece_expected_with_0_1_labels_agrees_with_smece(smece_data):
+def test_smece_expected_with_0_1_labels_agrees_with_smece():
     f, y = smece_data(3, 3000, "beta")
     v, s = smece(f, y, return_bandwidth=True)
     ve, se = cal.smece_expected(f, y, return_bandwidth=True)

@@ -1,12 +1,15 @@
-"""Seeded samples shared by the calibration tests.
+"""Seeded samples shared by the calibration tests (imported by the test modules).
 
 * ``sample(seed, n, kind)`` -- confidences ("beta", or verbalized grids
   "grid05"/"grid10") with labels drawn as ``y ~ Bernoulli(f**1.3)``;
 * ``smece_data(seed, n, kind)`` -- the samples of the smECE tests ("beta",
   "uniform", "grid05", "grid10_ends" with many exact 0 and 1, "calibrated");
 * ``relplot_smece(f, y)`` -- ``relplot.smECE`` with its bandwidth, as floats;
-* a test with an argument ``edge_case`` runs once per entry of
-  :data:`EDGE_CASES`, with the ``(f, y)`` pair.
+* ``EDGE_CASES`` / ``EDGE_CASE_PARAMS`` -- degenerate ``(f, y)`` pairs, and
+  the same as ``pytest.param`` values for ``parametrize("edge_case", ...)``.
+
+Not a ``conftest.py``: the book tests import the root ``conftest`` by name
+(``from conftest import ROOT``), which a second conftest module would shadow.
 """
 from __future__ import annotations
 
@@ -33,13 +36,10 @@ EDGE_CASES = {
 }
 
 
-def pytest_generate_tests(metafunc):
-    if "edge_case" in metafunc.fixturenames:
-        names = sorted(EDGE_CASES)
-        metafunc.parametrize("edge_case", [EDGE_CASES[k] for k in names], ids=names)
+EDGE_CASE_PARAMS = [pytest.param(EDGE_CASES[k], id=k) for k in sorted(EDGE_CASES)]
 
 
-def _sample(seed: int, n: int, kind: str = "beta"):
+def sample(seed: int, n: int, kind: str = "beta"):
     rng = np.random.default_rng(seed)
     if kind == "beta":
         f = rng.beta(4, 2, n)
@@ -53,7 +53,7 @@ def _sample(seed: int, n: int, kind: str = "beta"):
     return f, y
 
 
-def _smece_data(seed, n, kind):
+def smece_data(seed, n, kind):
     rng = np.random.default_rng(seed)
     if kind == "beta":
         f = rng.beta(5, 2, n)
@@ -73,24 +73,8 @@ def _smece_data(seed, n, kind):
     return f, (rng.random(n) < f**1.5).astype(float)
 
 
-def _relplot_smece(f, y):
+def relplot_smece(f, y):
     import relplot
 
     v, s = relplot.smECE(np.asarray(f, float), np.asarray(y, float), return_width=True)
     return float(v), float(s)
-
-
-@pytest.fixture(scope="session")
-def sample():
-    return _sample
-
-
-@pytest.fixture(scope="session")
-def smece_data():
-    return _smece_data
-
-
-@pytest.fixture(scope="session")
-def relplot_smece():
-    pytest.importorskip("relplot")
-    return _relplot_smece
