@@ -92,3 +92,35 @@ def test_a_real_module_always_wins():
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["module", "True"]
+
+
+def test_names_of_the_numeric_side_resolve(monkeypatch):
+    """Old names of simulate, ece_demo and the flat demos module give the new objects."""
+    from uqsurvey import _args, calibration
+    from uqsurvey.demos import ece_vs_smece_figures, selective, shift
+
+    for old in ("uqsurvey.simulate", "uqsurvey.ece_demo"):
+        monkeypatch.delitem(sys.modules, old, raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from uqsurvey.ece_demo import plot_ranking, sample_size_table
+        from uqsurvey.simulate import as_generator, smece_batch
+
+    assert plot_ranking is ece_vs_smece_figures.figure_ranking
+    assert sample_size_table.__name__ == "table_sample_size"
+    assert smece_batch is calibration.smece_batch and as_generator is _args.as_generator
+
+
+def test_the_flat_demos_names_resolve_with_a_warning():
+    import uqsurvey.demos as demos
+    from uqsurvey.demos import selective, shift
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert demos.shift_experiment is shift.shift_experiment
+        assert demos.summarise_runs is shift.summarize_runs
+        assert demos.selective_comparison is selective.selective_comparison
+    assert [w.category for w in caught] == [DeprecationWarning] * 3
+    assert "uqsurvey.demos.shift.shift_experiment" in str(caught[0].message)
+    with pytest.raises(AttributeError, match="no attribute 'never_there'"):
+        demos.never_there

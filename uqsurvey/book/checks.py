@@ -1,7 +1,11 @@
 """Live checks of :mod:`uqsurvey.calibration` for the book's calibration chapter.
 
 * :func:`convention_table` -- ECE of one sample under every bin-edge convention;
-* :func:`edge_assignment` -- which bin an edge value joins under each convention;
+* :func:`edge_assignment` -- which bin an edge value joins under each convention
+  (:func:`uqsurvey.calibration.bin_index`);
+* :func:`verbalized_sample` / :func:`convention_spread` -- seeded samples of
+  verbalized confidences (:class:`uqsurvey.simulation.GridForecaster`) and how
+  far the conventions spread on them;
 * :func:`reference_agreement` -- our metrics against relplot, torchmetrics, netcal,
   uncertainty-calibration and scikit-learn on seeded inputs and edge cases;
 * :func:`speed_table` -- the last recorded run of ``benchmarks/calibration_speed.py``.
@@ -15,10 +19,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import uqsurvey
 from uqsurvey import calibration as cal
+from uqsurvey.simulation import GridForecaster
 
-ROOT = Path(__file__).resolve().parents[2]
+#: The repository root (the folder that holds the ``uqsurvey`` package).
+ROOT = Path(uqsurvey.__file__).resolve().parents[1]
 SPEED_CSV = ROOT / "benchmarks" / "results" / "calibration_speed.csv"
+
+#: The verbalized sample of the chapter: 0.05 steps from 0.5 to 1, over-confident by 0.12.
+VERBALIZED = GridForecaster(step=0.05, low=0.5, offset=0.12)
 
 
 def convention_table(confidence, correct, bins=(10, 15, 20)) -> pd.DataFrame:
@@ -30,43 +40,34 @@ def convention_table(confidence, correct, bins=(10, 15, 20)) -> pd.DataFrame:
     return pd.DataFrame(rows).T.rename_axis("convention")
 
 
-VERBAL_GRID = np.round(np.arange(0.5, 1.0 + 1e-9, 0.05), 2)
-
-
-def verbalised_sample(n: int, rng: np.random.Generator, offset: float = 0.12):
+def verbalized_sample(n: int, rng: np.random.Generator):
     """*n* stated confidences drawn uniformly from the 0.05 grid on [0.5, 1], and
-    correctness with probability ``confidence - offset`` (an over-confident LLM)."""
-    f = rng.choice(VERBAL_GRID, size=n)
-    y = rng.random(n) < np.clip(f - offset, 0.0, 1.0)
-    return f, y
+    correctness with probability ``confidence - 0.12`` (an over-confident LLM):
+    :data:`VERBALIZED`'s sample."""
+    return VERBALIZED.sample(n, rng)
 
 
 def convention_spread(n: int, reps: int = 100, seed: int = 0, bins=(10, 15, 20)) -> np.ndarray:
     """Max/min ratio of ECE over conventions and bin counts, for *reps* seeded
-    verbalised samples of size *n*."""
+    verbalized samples of size *n*."""
     rng = np.random.default_rng(seed)
     out = np.empty(reps)
     for r in range(reps):
-        t = convention_table(*verbalised_sample(n, rng), bins=bins).to_numpy()
+        t = convention_table(*verbalized_sample(n, rng), bins=bins).to_numpy()
         out[r] = t.max() / t.min()
     return out
 
 
 def edge_assignment(value: float, n_bins: int) -> pd.DataFrame:
-    """The bin (0-based, as ``[lo, hi)`` or ``(lo, hi]``) that *value* joins under each convention.
-
-    Found by asking :func:`uqsurvey.calibration.binned_reliability` which bin holds
-    a one-element sample.
-    """
+    """The bin (0-based, as ``[lo, hi)`` or ``(lo, hi]``) that *value* joins under each convention,
+    from :func:`uqsurvey.calibration.bin_index` and :func:`uqsurvey.calibration.bin_edges`."""
     rows = []
     for conv in cal.CONVENTIONS:
-        rel = cal.binned_reliability([value], [1], n_bins, convention=conv)
-        hit = rel[rel["count"] > 0].iloc[0]
-        rows.append({"convention": conv, "confidence": value, "bins": n_bins, "bin": int(hit["bin"]),
-                     "bin range": f"{hit['lower']:.3g} – {hit['upper']:.3g}"})
+        k = int(cal.bin_index([value], n_bins, convention=conv)[0])
+        lower, upper = cal.bin_edges(n_bins, convention=conv)
+        rows.append({"convention": conv, "confidence": value, "bins": n_bins, "bin": k,
+                     "bin range": f"{lower[k]:.3g} – {upper[k]:.3g}"})
     return pd.DataFrame(rows).set_index("convention")
-
-
 def _cases(seed: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(seed)
     out = []
