@@ -155,3 +155,15 @@ def test_the_pages_override_gives_absolute_urls(tmp_path):
     cite = (html / "chapters" / "how_to_cite.html").read_text(encoding="utf-8")
     assert f"url = {{{BOOK_URL}}}" in cite and f"repository = {{{REPO_URL}}}" in cite
     assert f"{BOOK_URL}/chapters/ledger.html#claim-c1." in cite
+
+
+def test_readme_clone_instruction_has_no_placeholder():
+    """The README names the repository's URL when the sources configure one, and
+    otherwise describes the step without a placeholder such as <this repository>."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    repo = (yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"] or "").rstrip("/")
+    assert not re.search(r"git clone\s+<", readme)
+    if repo:
+        assert f"git clone {repo}.git" in readme
+    else:
+        assert "clone this repository" in readme
