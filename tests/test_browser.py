@@ -129,6 +129,15 @@ def test_page_offline_clean_and_charts_drawn(server, browser, docname):
     assert failed == [], failed
 
 
+def test_a_cjk_font_is_installed():
+    """The source's quotations are Chinese: without a CJK font Chromium draws them as
+    empty boxes (`make book` / `make test` install Debian's fonts-noto-cjk)."""
+    import subprocess
+
+    proc = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
+    assert proc.stdout.strip(), "no CJK font: run `make fonts` (Debian fonts-noto-cjk)"
+
+
 def test_browser_test_catches_a_cdn_script(server, browser, built_book, tmp_path):
     """The guard itself: a page that asks a CDN for a script is caught."""
     html = built_book["html"] / "_cdn_probe.html"
