@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
 ]
 # (name, width, height): the widths the issue asks a reviewer to look at.
 VIEWPORTS = [("desktop", 1366, 768), ("phone", 412, 900)]
+MAX_HEIGHT = 16000  # beyond this, the rest of a long page is captured as Chromium does
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -98,7 +99,14 @@ def shoot(browser, base: str, pages: list[str], out: Path, full_page: bool = Tru
                 timeout=20000,
             )
             target = out / f"{docname.replace('/', '__')}-{width}.png"
+            if full_page:
+                # A viewport as tall as the page: Chromium's full-page capture leaves
+                # the theme's sticky sidebars half drawn.
+                tall = page.evaluate("document.documentElement.scrollHeight")
+                page.set_viewport_size({"width": width, "height": min(tall, MAX_HEIGHT)})
+                page.wait_for_timeout(200)
             page.screenshot(path=str(target), full_page=full_page)
+            page.set_viewport_size({"width": width, "height": height})
             written.append(target)
         context.close()
     return written

@@ -14,45 +14,24 @@ generated pages, and a dark-mode pass the contrast of captions.
 """
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from pathlib import Path
+import sys
 from urllib.parse import urlparse
 
 import pytest
 
-from conftest import toc_pages
+from conftest import ROOT, toc_pages
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from screens import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402  (make screens: one server, one browser setup)
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest output clean
-        pass
 
 
 @pytest.fixture(scope="module")
 def server(built_book):
     assert built_book["returncode"] == 0, "the book did not build; see test_book_build"
-    handler = functools.partial(_QuietHandler, directory=str(built_book["html"]))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(built_book["html"]) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
