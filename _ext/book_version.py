@@ -5,7 +5,7 @@ from pathlib import Path
 
 
 def _config_inited(app, config) -> None:
-    from uqsurvey.meta import book_version
+    from uqsurvey.book.meta import book_version
 
     info = book_version(Path(app.srcdir))
     app.book_version = info

@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def _write(app) -> None:
-    from uqsurvey.export import write_downloads
+    from uqsurvey.survey.export import write_downloads
 
     write_downloads(Path(app.srcdir) / "_build" / "downloads")
 

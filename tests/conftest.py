@@ -1,4 +1,9 @@
-"""Shared fixtures: the repository root, and one clean build of the whole book."""
+"""Shared fixtures: the repository root, and one clean build of the whole book.
+
+Tests live in folders that mirror the package (tests/survey/, tests/book/, ...);
+they import ``ROOT`` and ``toc_pages`` from here (``from conftest import ROOT``).
+Test file names are unique across all folders (pytest imports them by basename).
+"""
 from __future__ import annotations
 
 import os
@@ -9,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+
+def _repo_root(start: Path) -> Path:
+    """The nearest folder above *start* that holds ``pyproject.toml`` (the repository)."""
+    for folder in start.parents:
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    raise RuntimeError(f"no pyproject.toml above {start}")
+
+
+ROOT = _repo_root(Path(__file__).resolve())
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 

@@ -2,23 +2,31 @@
 Devic et al. (2025), *From Calibration to Collaboration: LLM Uncertainty
 Quantification Should Be More Human-Centered* (arXiv:2506.07461).
 
-Submodules
-----------
-data                load and validate the survey data package in ``data/``
-claims              one named rule per quantitative claim of the paper, and the ledger
-calibration         ECE family, Brier, AUROC, AURC and SmoothECE (smECE)
-calibration_checks  live checks of ``calibration`` against the reference libraries
-audit               ``python -m uqsurvey audit``: calibration audit of released predictions
-simulate            synthetic forecasters with known calibration error
-ece_demo            the ECE vs smECE experiments of Part III
-demos               the simulations of the paper's recommendations (§4, §5)
-survey_figures      tables and figures regenerated from the survey data
-explorer            interactive offline views of the survey data
-data_docs           generated data dictionary and annotated-papers pages
-book                glue helpers: numbers in the prose come from code
-export              the downloadable data zip and ledger CSV
-meta                the book's version and citation metadata
-plots               plotting helpers with one colour-blind-safe palette
+The package is laid out by concern; ARCHITECTURE.md (repository root) has the
+layers, the direction of imports and where to add a claim, a metric, a
+demonstration or a paper.
+
+Subpackages and modules
+-----------------------
+survey/       the paper's data and claims: ``data`` (load and validate ``data/``),
+              ``validation``, ``rules`` (one named rule per claim), ``ledger``
+              (evaluation, statuses, formats), ``figures``, ``explorer``, ``docs``,
+              ``export``
+calibration/  ECE family, Brier, AUROC, AURC and SmoothECE (smECE);
+              ``from uqsurvey.calibration import ece, smece, ...``
+simulation/   synthetic forecasters with a known calibration error
+demos/        one module per demonstration chapter (ECE vs smECE, §4 and §5)
+book/         the book's side: glue helpers, ``meta`` (version and citation),
+              ``checks`` (live checks of ``calibration`` against reference libraries)
+plots         plotting helpers with one colour-blind-safe palette
+audit         ``python -m uqsurvey audit``: calibration audit of released predictions
+cli           ``python -m uqsurvey {validate,claims,audit}``: the one argparse entry
+_moved        old import paths (``uqsurvey.claims``, ``uqsurvey.data``, ...) that keep
+              working
 """
 
+from uqsurvey import _moved
+
 __version__ = "0.1.0"
+
+_moved.install()

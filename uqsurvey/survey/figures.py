@@ -1,12 +1,16 @@
 """Tables and figures regenerated from the survey data (Parts I, II and IV).
 
-Each function takes the loaded data (:func:`uqsurvey.data.load`) or one of its
-tables and returns a tidy DataFrame, a pandas Styler, a matplotlib Figure or an
-Altair chart.  Colours come from the one palette in :mod:`uqsurvey.plots`.
+Each function takes the loaded data (:func:`uqsurvey.survey.data.load`) or one of
+its tables.  ``figure_*`` functions return a matplotlib Figure or an Altair chart,
+``table_*`` functions a display table (a DataFrame or a pandas Styler); the other
+functions return the tidy DataFrames both are drawn from.  Colors come from the
+one palette in :mod:`uqsurvey.plots`.
 """
 from __future__ import annotations
 
 import pandas as pd
+
+from uqsurvey import plots
 
 CRITERIA = ("c1", "c2", "c3", "c4")
 CRITERIA_LABELS = {
@@ -17,11 +21,8 @@ CRITERIA_LABELS = {
 }
 SYMBOL = {"yes": "✓", "no": "✗", "n/a": "–"}
 
-
-from uqsurvey import plots
-
-#: Colours of coded values, from the book's one palette (Okabe–Ito, uqsurvey.plots).
-VALUE_COLOURS = {
+#: Colors of coded values, from the book's one palette (Okabe–Ito, uqsurvey.plots).
+VALUE_COLORS = {
     "yes": plots.BLUISH_GREEN,
     "no": plots.VERMILLION,
     "n/a": "#BBBBBB",
@@ -29,18 +30,18 @@ VALUE_COLOURS = {
     "mixed": plots.ORANGE,
     "unsupervised": plots.SKY_BLUE,
 }
-MATCH_COLOURS = {"exact": plots.BLUE, "alias": plots.SKY_BLUE, "subset": plots.ORANGE, "ambiguous": plots.REDDISH_PURPLE}
-STATUS_COLOURS = {"reproduced": plots.BLUISH_GREEN, "differs": plots.VERMILLION, "not-checkable": "#999999"}
+MATCH_COLORS = {"exact": plots.BLUE, "alias": plots.SKY_BLUE, "subset": plots.ORANGE, "ambiguous": plots.REDDISH_PURPLE}
+STATUS_COLORS = {"reproduced": plots.BLUISH_GREEN, "differs": plots.VERMILLION, "not-checkable": "#999999"}
 
 
-def _status_colours() -> dict[str, str]:
-    return {k: VALUE_COLOURS[k] for k in ("yes", "no", "n/a")}
+def _criterion_colors() -> dict[str, str]:
+    return {k: VALUE_COLORS[k] for k in ("yes", "no", "n/a")}
 
 
 # --------------------------------------------------------------------------- #
 # Table 1
 # --------------------------------------------------------------------------- #
-def table1(benchmarks: pd.DataFrame) -> pd.DataFrame:
+def table_1(benchmarks: pd.DataFrame) -> pd.DataFrame:
     """Table 1 as printed: name, category and C1–C4 as ✓ / ✗ / –."""
     t = benchmarks.sort_values("table_row")[["name", "category", *CRITERIA]].copy()
     for c in CRITERIA:
@@ -48,14 +49,14 @@ def table1(benchmarks: pd.DataFrame) -> pd.DataFrame:
     return t.rename(columns={"name": "Benchmark", "category": "Category", **{c: c.upper() for c in CRITERIA}})
 
 
-def table1_styled(benchmarks: pd.DataFrame):
+def table_1_styled(benchmarks: pd.DataFrame):
     """Table 1 as a styled HTML table (criteria cells coloured by value)."""
-    colours = _status_colours()
+    colors = _criterion_colors()
     inverse = {v: k for k, v in SYMBOL.items()}
-    t = table1(benchmarks)
+    t = table_1(benchmarks)
 
     def cell(v):
-        c = colours[inverse.get(v, "n/a")]
+        c = colors[inverse.get(v, "n/a")]
         return f"background-color: {c}33; text-align: center; font-weight: bold"
 
     return (
@@ -74,7 +75,7 @@ def criteria_counts(benchmarks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("criterion")
 
 
-def criteria_figure(benchmarks: pd.DataFrame):
+def figure_criteria(benchmarks: pd.DataFrame):
     """Stacked horizontal bars: how many Table 1 benchmarks meet each criterion."""
     counts = criteria_counts(benchmarks)
     labels = {"yes": "meets (✓)", "no": "fails (✗)", "n/a": "not applicable (–)"}
@@ -88,11 +89,11 @@ def _stacked_barh(table: pd.DataFrame, labels: dict[str, str], *, xlabel: str, h
     segments in the value colours), each segment labelled with its count."""
     import matplotlib.pyplot as plt
 
-    colours = _status_colours()
+    colors = _criterion_colors()
     fig, ax = plt.subplots(figsize=(7, height))
     left = pd.Series(0, index=table.index)
     for k, label in labels.items():
-        ax.barh(table.index, table[k], left=left, color=colours[k], label=label)
+        ax.barh(table.index, table[k], left=left, color=colors[k], label=label)
         for y, (x0, w) in enumerate(zip(left, table[k])):
             if w:
                 ax.text(x0 + w / 2, y, str(int(w)), ha="center", va="center", color="black", fontsize=9)
@@ -118,7 +119,7 @@ def category_counts(benchmarks: pd.DataFrame) -> pd.DataFrame:
     return _count_by(benchmarks, "category")
 
 
-def category_figure(benchmarks: pd.DataFrame):
+def figure_categories(benchmarks: pd.DataFrame):
     import matplotlib.pyplot as plt
 
     cc = category_counts(benchmarks)
@@ -132,7 +133,7 @@ def category_figure(benchmarks: pd.DataFrame):
     return fig
 
 
-def answer_format_counts(benchmarks: pd.DataFrame) -> pd.DataFrame:
+def table_answer_formats(benchmarks: pd.DataFrame) -> pd.DataFrame:
     return _count_by(benchmarks, "answer_format").rename(columns={"answer_format": "answer format (project coding)"})
 
 
@@ -163,7 +164,7 @@ def paper_benchmark_long(d, matches=("exact", "alias", "subset", "ambiguous")) -
     return full
 
 
-def paper_benchmark_chart(d):
+def figure_paper_benchmarks(d):
     """Interactive heatmap: which Table 1 benchmarks each annotated paper evaluates on."""
     import altair as alt
 
@@ -180,7 +181,7 @@ def paper_benchmark_chart(d):
             color=alt.Color(
                 "match:N",
                 title="mapping",
-                scale=alt.Scale(domain=list(MATCH_COLOURS), range=list(MATCH_COLOURS.values())),
+                scale=alt.Scale(domain=list(MATCH_COLORS), range=list(MATCH_COLORS.values())),
             ),
             tooltip=["paper_id", "citation", "title", "benchmark", "datasets", "match"],
         )
@@ -194,9 +195,9 @@ def paper_benchmark_chart(d):
     )
 
 
-def benchmark_usage_table(d) -> pd.DataFrame:
+def table_benchmark_usage(d) -> pd.DataFrame:
     """Per Table 1 benchmark: annotated papers that use it, strictly and with subsets."""
-    from uqsurvey.claims import INCLUSIVE, STRICT, WITH_SUBSETS, benchmark_usage
+    from uqsurvey.survey.rules import INCLUSIVE, STRICT, WITH_SUBSETS, benchmark_usage
 
     out = d.benchmarks[["name", "category"]].copy()
     for label, m in (("exact/alias", STRICT), ("+ subsets", WITH_SUBSETS), ("+ ambiguous", INCLUSIVE)):
@@ -204,7 +205,7 @@ def benchmark_usage_table(d) -> pd.DataFrame:
     return out.sort_values("+ ambiguous", ascending=False).reset_index(drop=True)
 
 
-def outside_table1(d, min_papers: int = 2) -> pd.DataFrame:
+def table_outside_table_1(d, min_papers: int = 2) -> pd.DataFrame:
     """Datasets outside Table 1 that at least *min_papers* annotated papers use."""
     ds = d.paper_datasets[d.paper_datasets["benchmark"].isna()]
     g = ds.groupby(ds["dataset"].astype(str))["paper_id"].agg(lambda s: sorted(set(s), key=lambda x: int(x[1:])))
@@ -222,7 +223,7 @@ def metric_usage(d) -> pd.DataFrame:
     return g.rename("papers").reset_index().sort_values(["papers", "metric"], ascending=[False, True]).reset_index(drop=True)
 
 
-def metric_usage_chart(d, top: int | None = None):
+def figure_metric_usage(d, top: int | None = None):
     import altair as alt
 
     mu = metric_usage(d)
@@ -250,7 +251,7 @@ def metric_usage_chart(d, top: int | None = None):
     )
 
 
-def supervision_shift(d) -> pd.DataFrame:
+def table_supervision_shift(d) -> pd.DataFrame:
     """Crosstab of supervision against 'tested under distribution shift'."""
     p = d.papers
     t = pd.crosstab(p["supervision"].astype(str), p["shift"].astype(str), margins=True, margins_name="total")
@@ -259,13 +260,14 @@ def supervision_shift(d) -> pd.DataFrame:
     return t.loc[rows, cols].rename_axis(index="supervision", columns="tested under shift")
 
 
-def supervision_shift_figure(d):
+def figure_supervision_shift(d):
     """Stacked horizontal bars: annotated papers by supervision and shift testing."""
-    t = supervision_shift(d).drop(index="total", columns="total")
+    t = table_supervision_shift(d).drop(index="total", columns="total")
     return _stacked_barh(t, {k: f"shift tested: {k}" for k in t.columns}, xlabel="annotated papers", height=2.6)
 
 
-def human_studies(d) -> pd.DataFrame:
+def table_human_studies(d) -> pd.DataFrame:
+    """The annotated papers with a human uplift study, with the annotation as given."""
     p = d.papers
     t = p[p["human_study"].astype(str).eq("yes")][["id", "citation", "title", "human_study_as_given"]]
     return t.rename(columns={"human_study_as_given": "annotation (as given)"}).reset_index(drop=True)

@@ -12,8 +12,11 @@ import sys
 
 import pytest
 
-from uqsurvey import claims
-from uqsurvey.data import load
+from uqsurvey.survey.data import load
+from uqsurvey.survey.ledger import (
+    RULES, STATUSES, ClaimResult, check_registry, evaluate, ledger_html, variant_matches_paper,
+)
+from uqsurvey.survey.rules import QA_TASKS, qa_share
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +26,12 @@ def d():
 
 @pytest.fixture(scope="module")
 def ledger(d):
-    return {r.id: r for r in claims.evaluate(d)}
+    return {r.id: r for r in evaluate(d)}
 
 
 def test_registry_and_claims_csv_have_no_orphans(d):
-    assert claims.check_registry(d) == []
-    assert set(claims.RULES) == set(d.claims["id"])
+    assert check_registry(d) == []
+    assert set(RULES) == set(d.claims["id"])
 
 
 def test_registry_reports_orphans_on_both_sides(d):
@@ -42,11 +45,11 @@ def test_registry_reports_orphans_on_both_sides(d):
     import pandas as pd
 
     broken.tables["claims"] = pd.concat([broken.tables["claims"], extra])
-    problems = claims.check_registry(broken)
+    problems = check_registry(broken)
     assert "claim 'no-such-claim' in claims.csv has no rule" in problems
     assert "rule 'c1' has no row in claims.csv" in problems
     with pytest.raises(KeyError, match="no-such-claim"):
-        claims.evaluate(broken)
+        evaluate(broken)
 
 
 # --- Table 1, hand-counted from the printed table (✓ = yes, 7 = no, - = n/a) ---
@@ -101,9 +104,7 @@ def test_multiple_choice_sensitivity(ledger):
 
 
 def test_qa_only_evaluations(d, ledger):
-    from uqsurvey.claims import QA_TASKS, _qa_share
-
-    share = _qa_share(d, QA_TASKS)
+    share = qa_share(d, QA_TASKS)
     # From Appendix A: P2 evaluates on CoQA, TriviaQA, Natural Questions (all QA);
     # P1 adds GSM8K, SVAMP and BIG-bench tasks; P7 uses newstest14 and LibriSpeech only.
     assert share["P2"] == 1.0 and 0 < share["P1"] < 1 and share["P7"] == 0.0
@@ -167,8 +168,8 @@ def test_not_checkable_claims_carry_a_reason(ledger):
 
 
 def test_statuses_are_known_and_anchors_unique(ledger):
-    assert {r.status for r in ledger.values()} <= set(claims.STATUSES)
-    html = claims.ledger_html(list(ledger.values()))
+    assert {r.status for r in ledger.values()} <= set(STATUSES)
+    html = ledger_html(list(ledger.values()))
     for cid in ledger:
         assert html.count(f'id="claim-{cid}"') == 1
 
@@ -213,10 +214,38 @@ def test_cli_other_formats(fmt, marker):
 def test_cli_reports_invalid_data(tmp_path):
     import shutil
 
-    from uqsurvey.data import default_data_dir
+    from uqsurvey.survey.data import default_data_dir
 
     shutil.copytree(default_data_dir(), tmp_path / "data")
     p = tmp_path / "data" / "benchmarks.csv"
     p.write_text(p.read_text(encoding="utf-8").replace(",Factual QA,no,", ",Factual QA,maybe,", 1), encoding="utf-8")
     out = _cli("--data", str(tmp_path / "data"))
     assert out.returncode == 1 and "benchmarks.csv:2:c1:" in out.stderr
+
+
+def _result(paper_value: str) -> ClaimResult:
+    return ClaimResult(id="x", section="3", statement="", paper_value=paper_value, recomputed_value="",
+                       recomputed_count=None, recomputed_total=None, status="differs", rule="", reason="")
+
+
+@pytest.mark.parametrize("paper, variant, expected", [
+    ("6/22", {"count": 6, "total": 22}, True),
+    ("6/22", {"count": 6, "total": None}, True),   # a variant without a total matches on the count
+    ("6/22", {"count": 6, "total": 20}, False),
+    ("6/22", {"count": 5, "total": 22}, False),
+    ("16", {"count": 16, "total": 37}, True),      # the paper gives no total
+    ("most", {"count": 16, "total": 37}, False),   # qualitative: nothing to match
+    ("6/22", {"count": None, "total": 22}, False),
+])
+def test_variant_matches_paper(paper, variant, expected):
+    assert variant_matches_paper(variant, _result(paper)) is expected
+
+
+def test_sensitivity_marks_the_rule_that_gives_the_papers_number(ledger):
+    # multiple-choice: the paper says 15/22; of the hand counts 6, 9, 12, 15 above, only the
+    # last reading ("closed answer set or mixed") gives it -- in the ledger and in the book's table.
+    from uqsurvey.book import sensitivity_frame
+
+    r = ledger["multiple-choice"]
+    assert [v["rule"] for v in r.sensitivity if variant_matches_paper(v, r)] == ["closed answer set or mixed"]
+    assert sensitivity_frame(r)["matches the paper"].tolist() == ["", "", "", "yes"]

@@ -1,17 +1,11 @@
-"""Load and validate the survey data package in ``data/``.
+"""Check the survey data package against its own Table Schema.
 
-The package is described by ``data/datapackage.json`` (a Frictionless Tabular
-Data Package).  That file is the single data dictionary: this module reads the
-field names, types, constraints, primary keys and foreign keys from it and
-hard-codes none of them.
-
-:func:`load` validates the *whole* package first and only then builds typed
-pandas DataFrames; bad data never half-loads.  Every problem found is reported
-at once, in a single :class:`DataValidationError`, as ``file:row:column:
-message`` -- where ``row`` is the row as it appears in the file (the header is
-row 1, the first data row is row 2).
-
-Command line: ``python -m uqsurvey validate [DATA_DIR]`` (see :func:`cli_validate`).
+This module holds the checking machinery behind :func:`uqsurvey.survey.data.validate`
+and :func:`uqsurvey.survey.data.load`: structural checks of ``datapackage.json``,
+reading each CSV table, and the cell, primary-key and foreign-key checks.  Every
+problem is a :class:`Problem` (``file:row:column: message``); nothing here raises
+on bad data.  Field names, types and constraints come from the descriptor; none is
+hard-coded.
 """
 from __future__ import annotations
 
@@ -19,30 +13,13 @@ import csv
 import difflib
 import io
 import json
-import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-__all__ = [
-    "ENV_VAR",
-    "DataValidationError",
-    "Problem",
-    "SurveyData",
-    "cli_validate",
-    "data_dictionary",
-    "default_data_dir",
-    "load",
-    "read_package",
-    "validate",
-]
-
-#: Environment variable that overrides the default data directory.
-ENV_VAR = "UQSURVEY_DATA"
 #: Name of the package descriptor inside the data directory.
 DESCRIPTOR = "datapackage.json"
 
@@ -58,7 +35,7 @@ WHOLE = "*"
 
 
 # --------------------------------------------------------------------------- #
-# Problems and the error
+# Problems
 # --------------------------------------------------------------------------- #
 @dataclass(frozen=True)
 class Problem:
@@ -75,50 +52,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.row}:{self.column}: {self.message}"
-
-
-class DataValidationError(ValueError):
-    """The data package is invalid.  ``.problems`` lists every :class:`Problem`."""
-
-    def __init__(self, problems: Iterable[Problem], data_dir: Path | str | None = None):
-        self.problems: list[Problem] = list(problems)
-        self.data_dir = Path(data_dir) if data_dir is not None else None
-        super().__init__(self._render())
-
-    def _render(self) -> str:
-        n = len(self.problems)
-        where = f" in {self.data_dir}" if self.data_dir is not None else ""
-        head = f"{n} problem{'s' if n != 1 else ''} in the survey data{where}:"
-        return "\n".join([head, *(str(p) for p in self.problems)])
-
-    def __str__(self) -> str:
-        return self._render()
-
-
-# --------------------------------------------------------------------------- #
-# Locating the data
-# --------------------------------------------------------------------------- #
-def default_data_dir() -> Path:
-    """The data directory: ``$UQSURVEY_DATA`` if set, else the repository's ``data/``.
-
-    The repository's ``data/`` is located relative to this package (the
-    package lives in ``<repo>/uqsurvey/``), not relative to the working
-    directory.
-    """
-    env = os.environ.get(ENV_VAR, "").strip()
-    if env:
-        return Path(env).expanduser().resolve()
-    return (Path(__file__).resolve().parent.parent / "data").resolve()
-
-
-def _resolve(data_dir: Path | str | None) -> Path:
-    return default_data_dir() if data_dir is None else Path(data_dir).expanduser().resolve()
-
-
-def read_package(data_dir: Path | str | None = None) -> dict:
-    """The parsed ``datapackage.json`` (no validation beyond JSON syntax)."""
-    path = _resolve(data_dir) / DESCRIPTOR
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- #
@@ -172,16 +105,16 @@ def _check_descriptor(pkg: Any) -> list[Problem]:
                     re.compile(pat)
                 except re.error as e:
                     bad(f"resource {res['name']!r}, field {f['name']!r}: invalid pattern {pat!r} ({e})")
-        for k in _as_list(schema.get("primaryKey")):
+        for k in as_list(schema.get("primaryKey")):
             if k not in fnames:
                 bad(f"resource {res['name']!r}: primary key field {k!r} is not a field")
     for res in names.values():
         fnames = [f["name"] for f in res["schema"]["fields"]]
         for fk in res["schema"].get("foreignKeys") or []:
-            src = _as_list(fk.get("fields"))
+            src = as_list(fk.get("fields"))
             ref = fk.get("reference") or {}
             target = ref.get("resource") or res["name"]
-            dst = _as_list(ref.get("fields"))
+            dst = as_list(ref.get("fields"))
             if any(s not in fnames for s in src):
                 bad(f"resource {res['name']!r}: foreign key fields {src} are not all fields")
             if target not in names:
@@ -193,7 +126,9 @@ def _check_descriptor(pkg: Any) -> list[Problem]:
     return out
 
 
-def _as_list(x: Any) -> list:
+def as_list(x: Any) -> list:
+    """A Table Schema name list (``primaryKey``, foreign-key ``fields``) as a list:
+    the schema allows one name or a list of names."""
     if x is None:
         return []
     return list(x) if isinstance(x, (list, tuple)) else [x]
@@ -203,7 +138,7 @@ def _as_list(x: Any) -> list:
 # Reading one table
 # --------------------------------------------------------------------------- #
 @dataclass
-class _Table:
+class Table:
     """A table as read: header, data rows as strings, and their file row numbers."""
 
     name: str
@@ -233,10 +168,10 @@ def _fmt_list(values: Iterable[Any], limit: int = 12) -> str:
     return ", ".join(vals) if len(vals) <= limit else ", ".join(vals[:limit]) + f", ... ({len(vals)} in all)"
 
 
-def _read_table(res: dict, data_dir: Path, problems: list[Problem]) -> _Table:
+def _read_table(res: dict, data_dir: Path, problems: list[Problem]) -> Table:
     fields = res["schema"]["fields"]
     file = str(res["path"])
-    t = _Table(res["name"], file, fields, missing=_missing_values(res["schema"]))
+    t = Table(res["name"], file, fields, missing=_missing_values(res["schema"]))
     expected = ", ".join(t.names)
     path = data_dir / file
     if not path.is_file():
@@ -339,9 +274,9 @@ def _clean(s: str) -> bool:
 # --------------------------------------------------------------------------- #
 # Cell, key and reference checks
 # --------------------------------------------------------------------------- #
-def _check_cells(t: _Table, schema: Mapping, problems: list[Problem]) -> None:
+def _check_cells(t: Table, schema: Mapping, problems: list[Problem]) -> None:
     missing = _missing_values(schema)
-    pk = _as_list(schema.get("primaryKey"))
+    pk = as_list(schema.get("primaryKey"))
     for j, f in enumerate(t.fields):
         name, ftype = f["name"], f.get("type", "string")
         c = f.get("constraints") or {}
@@ -396,8 +331,8 @@ def _check_cells(t: _Table, schema: Mapping, problems: list[Problem]) -> None:
                     seen[v] = line
 
 
-def _check_primary_key(t: _Table, schema: Mapping, problems: list[Problem]) -> None:
-    pk = _as_list(schema.get("primaryKey"))
+def _check_primary_key(t: Table, schema: Mapping, problems: list[Problem]) -> None:
+    pk = as_list(schema.get("primaryKey"))
     if not pk:
         return
     missing = _missing_values(schema)
@@ -416,13 +351,13 @@ def _check_primary_key(t: _Table, schema: Mapping, problems: list[Problem]) -> N
             seen[key] = line
 
 
-def _check_foreign_keys(t: _Table, schema: Mapping, tables: dict[str, _Table], problems: list[Problem]) -> None:
+def _check_foreign_keys(t: Table, schema: Mapping, tables: dict[str, Table], problems: list[Problem]) -> None:
     missing = _missing_values(schema)
     for fk in schema.get("foreignKeys") or []:
-        src = _as_list(fk["fields"])
+        src = as_list(fk["fields"])
         ref = fk.get("reference") or {}
         target = tables.get(ref.get("resource") or t.name)
-        dst = _as_list(ref.get("fields"))
+        dst = as_list(ref.get("fields"))
         if target is None or not target.usable:
             continue  # the target's own problems are reported
         keys = [tuple(r[target.names.index(d)] for d in dst) for r in target.rows]
@@ -444,9 +379,11 @@ def _check_foreign_keys(t: _Table, schema: Mapping, tables: dict[str, _Table], p
 
 
 # --------------------------------------------------------------------------- #
-# Validation and loading
+# The whole package
 # --------------------------------------------------------------------------- #
-def _validate(data_dir: Path) -> tuple[list[Problem], dict | None, dict[str, _Table]]:
+def validate_package(data_dir: Path) -> tuple[list[Problem], dict | None, dict[str, Table]]:
+    """Check the package in *data_dir*: every problem (in a stable order), the
+    parsed descriptor (``None`` when unreadable) and the tables as read."""
     problems: list[Problem] = []
     path = data_dir / DESCRIPTOR
     if not data_dir.is_dir():
@@ -462,7 +399,7 @@ def _validate(data_dir: Path) -> tuple[list[Problem], dict | None, dict[str, _Ta
     problems += _check_descriptor(pkg)
     if problems:
         return problems, pkg, {}
-    tables: dict[str, _Table] = {}
+    tables: dict[str, Table] = {}
     for res in pkg["resources"]:
         t = _read_table(res, data_dir, problems)
         tables[res["name"]] = t
@@ -479,14 +416,11 @@ def _validate(data_dir: Path) -> tuple[list[Problem], dict | None, dict[str, _Ta
     return problems, pkg, tables
 
 
-def validate(data_dir: Path | str | None = None) -> list[Problem]:
-    """Every problem in the package (an empty list when it is valid)."""
-    return _validate(_resolve(data_dir))[0]
-
-
-def _frame(t: _Table, schema: Mapping) -> pd.DataFrame:
+def typed_frame(t: Table, schema: Mapping) -> pd.DataFrame:
+    """A checked table as a DataFrame typed by its schema (integer, number,
+    boolean, categorical for enums, string)."""
     missing = _missing_values(schema)
-    pk = _as_list(schema.get("primaryKey"))
+    pk = as_list(schema.get("primaryKey"))
     cols: dict[str, Any] = {}
     for j, f in enumerate(t.fields):
         name, ftype = f["name"], f.get("type", "string")
@@ -510,157 +444,3 @@ def _frame(t: _Table, schema: Mapping) -> pd.DataFrame:
     df.attrs["resource"] = t.name
     df.attrs["path"] = t.file
     return df
-
-
-@dataclass
-class SurveyData:
-    """The validated survey data: one typed DataFrame per table, and the descriptor."""
-
-    data_dir: Path
-    package: dict
-    tables: dict[str, pd.DataFrame]
-
-    # The six tables, by name (they are the package's resources).
-    @property
-    def papers(self) -> pd.DataFrame:
-        return self.tables["papers"]
-
-    @property
-    def paper_datasets(self) -> pd.DataFrame:
-        return self.tables["paper_datasets"]
-
-    @property
-    def paper_metrics(self) -> pd.DataFrame:
-        return self.tables["paper_metrics"]
-
-    @property
-    def benchmarks(self) -> pd.DataFrame:
-        return self.tables["benchmarks"]
-
-    @property
-    def normalizations(self) -> pd.DataFrame:
-        return self.tables["normalizations"]
-
-    @property
-    def claims(self) -> pd.DataFrame:
-        return self.tables["claims"]
-
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        # Any other resource of the package is reachable by name too, so a table
-        # added to datapackage.json needs no code here.
-        tables = self.__dict__.get("tables")
-        if tables is not None and name in tables:
-            return tables[name]
-        known = ", ".join(tables) if tables else "none"
-        raise AttributeError(f"{type(self).__name__!r} has no attribute {name!r} (tables in the package: {known})")
-
-    def summary(self) -> str:
-        """One line: the row count of every table, labelled as the descriptor says."""
-        parts = []
-        for res in self.package["resources"]:
-            label = res.get("summaryLabel") or res["name"]
-            parts.append(f"{len(self.tables[res['name']])} {label}")
-        return f"data OK: {', '.join(parts)} in {self.data_dir}"
-
-
-def load(data_dir: Path | str | None = None) -> SurveyData:
-    """Validate the whole package in ``data_dir`` (default: :func:`default_data_dir`),
-    then return typed DataFrames.  Raises :class:`DataValidationError` listing every
-    problem if anything is wrong; nothing is returned half-loaded."""
-    d = _resolve(data_dir)
-    problems, pkg, tables = _validate(d)
-    if problems:
-        raise DataValidationError(problems, d)
-    assert pkg is not None
-    frames = {res["name"]: _frame(tables[res["name"]], res["schema"]) for res in pkg["resources"]}
-    return SurveyData(data_dir=d, package=pkg, tables=frames)
-
-
-# --------------------------------------------------------------------------- #
-# Data dictionary (for the book's generated page)
-# --------------------------------------------------------------------------- #
-def data_dictionary(pkg: Any = None) -> dict[str, pd.DataFrame]:
-    """Per resource, a DataFrame with columns ``field, type, required, allowed
-    values, description``, read from the descriptor.
-
-    ``pkg`` may be the parsed descriptor (a dict), a :class:`SurveyData`, a data
-    directory, or ``None`` (the default data directory).
-    """
-    if isinstance(pkg, SurveyData):
-        desc = pkg.package
-    elif isinstance(pkg, dict):
-        desc = pkg
-    else:
-        desc = read_package(pkg)
-    out: dict[str, pd.DataFrame] = {}
-    for res in desc["resources"]:
-        schema = res["schema"]
-        pk = _as_list(schema.get("primaryKey"))
-        rows = []
-        for f in schema["fields"]:
-            c = f.get("constraints") or {}
-            allowed = []
-            if c.get("enum") is not None:
-                allowed.append(", ".join(str(e) for e in c["enum"]))
-            if "pattern" in c:
-                allowed.append(f"pattern {c['pattern']}")
-            if "minimum" in c or "maximum" in c:
-                lo, hi = c.get("minimum", ""), c.get("maximum", "")
-                allowed.append(f"{lo}..{hi}" if lo != "" and hi != "" else (f">= {lo}" if lo != "" else f"<= {hi}"))
-            if c.get("unique") or pk == [f["name"]]:
-                allowed.append("unique")
-            notes = []
-            if f["name"] in pk:
-                notes.append("primary key" if len(pk) == 1 else f"part of the primary key ({', '.join(pk)})")
-            for fk in schema.get("foreignKeys") or []:
-                if f["name"] in _as_list(fk["fields"]):
-                    ref = fk["reference"]
-                    notes.append(f"references {ref.get('resource') or res['name']}.{', '.join(_as_list(ref['fields']))}")
-            desc_text = f.get("description", "")
-            if notes:
-                desc_text = f"{desc_text} ({'; '.join(notes)})" if desc_text else "; ".join(notes)
-            rows.append({
-                "field": f["name"],
-                "type": f.get("type", "string"),
-                "required": bool(c.get("required")) or f["name"] in pk,
-                "allowed values": "; ".join(allowed),
-                "description": desc_text,
-            })
-        df = pd.DataFrame(rows, columns=["field", "type", "required", "allowed values", "description"])
-        df.attrs.update({"resource": res["name"], "path": res.get("path"), "title": res.get("title", ""),
-                         "description": res.get("description", "")})
-        out[res["name"]] = df
-    return out
-
-
-# --------------------------------------------------------------------------- #
-# Command line
-# --------------------------------------------------------------------------- #
-VALIDATE_USAGE = """usage: python -m uqsurvey validate [DATA_DIR]
-
-Validate the survey data package in DATA_DIR (default: $UQSURVEY_DATA, else the
-repository's data/).  Prints a one-line summary and exits 0 when it is valid;
-otherwise prints every problem as file:row:column: message to stderr and exits 1.
-"""
-
-
-def cli_validate(argv: list[str]) -> int:
-    """``python -m uqsurvey validate [DATA_DIR]``."""
-    args = list(argv)
-    if any(a in ("-h", "--help") for a in args):
-        print(VALIDATE_USAGE)
-        return 0
-    opts = [a for a in args if a.startswith("-")]
-    if opts or len(args) > 1:
-        print(f"unexpected arguments: {' '.join(args)}\n\n{VALIDATE_USAGE}", file=sys.stderr)
-        return 2
-    try:
-        data = load(args[0] if args else None)
-    except DataValidationError as e:
-        for p in e.problems:
-            print(p, file=sys.stderr)
-        n = len(e.problems)
-        print(f"{n} problem{'s' if n != 1 else ''} found in {e.data_dir}", file=sys.stderr)
-        return 1
-    print(data.summary())
-    return 0

@@ -131,8 +131,8 @@ def test_browser_test_catches_a_cdn_script(server, browser, built_book, tmp_path
 def test_explorer_filter_changes_what_is_shown(server, browser):
     """Pick a benchmark in the explorer: the rows shown are exactly the papers
     that evaluate on it (three cells per paper)."""
-    from uqsurvey.data import load
-    from uqsurvey.explorer import filter_papers, papers_long
+    from uqsurvey.survey.data import load
+    from uqsurvey.survey.explorer import filter_papers, papers_long
 
     long = papers_long(load())
     expected_all = len(filter_papers(long))

@@ -1,4 +1,8 @@
-"""Small helpers the chapters use to put recomputed numbers into their prose.
+"""The book's side of the package: glue helpers (here), the book's metadata
+(:mod:`uqsurvey.book.meta`) and the live checks of the calibration page
+(:mod:`uqsurvey.book.checks`).
+
+Small helpers the chapters use to put recomputed numbers into their prose.
 
 A chapter never types a statistic: it glues it.  :func:`glue_claim` glues,
 for one ledger entry, every form the prose may need, under keys built from a
@@ -23,7 +27,7 @@ def claim_key(claim_id: str, prefix: str = "") -> str:
 
 
 def claim_values(result) -> dict[str, object]:
-    """The glue values of one :class:`uqsurvey.claims.ClaimResult`."""
+    """The glue values of one :class:`uqsurvey.survey.ledger.ClaimResult`."""
     vals: dict[str, object] = {
         "": result.recomputed_value,
         "_paper": result.paper_value,
@@ -73,10 +77,11 @@ def sensitivity_frame(result):
     """The sensitivity of one claim as a DataFrame (rule, value), with the paper's row marked."""
     import pandas as pd
 
-    from uqsurvey.claims import _matches
+    from uqsurvey.survey.ledger import variant_matches_paper
 
     rows = [
-        {"counting rule": v["rule"], "value": v["value"], "matches the paper": "yes" if _matches(v, result) else ""}
+        {"counting rule": v["rule"], "value": v["value"],
+         "matches the paper": "yes" if variant_matches_paper(v, result) else ""}
         for v in result.sensitivity
     ]
     return pd.DataFrame(rows)

@@ -1,6 +1,6 @@
 """Every class of bad input, on a corrupted COPY of the data (never data/ itself).
 
-Each test corrupts one thing and checks that :func:`uqsurvey.data.load` raises
+Each test corrupts one thing and checks that :func:`uqsurvey.survey.data.load` raises
 one :class:`DataValidationError` whose problems name the file, the row as it
 appears in the file (header = row 1) and the column, with a message that says
 what was expected.  Frictionless is used as an independent cross-check.
@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from conftest import ROOT
 
-from uqsurvey.data import DataValidationError, Problem, cli_validate, load, validate
+from uqsurvey.cli import main
+from uqsurvey.survey.data import DataValidationError, Problem, load, validate
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 
 
@@ -325,7 +326,7 @@ def test_cli_bad_data_prints_every_problem(copy, capsys):
     set_cell(copy, "paper_metrics.csv", 2, "paper_id", "P99")
     expected = [str(p) for p in validate(copy)]
     assert len(expected) == 2
-    rc = cli_validate([str(copy)])
+    rc = main(["validate", str(copy)])
     out, err = capsys.readouterr()
     assert rc == 1 and out == ""
     for line in expected:
@@ -334,7 +335,7 @@ def test_cli_bad_data_prints_every_problem(copy, capsys):
 
 
 def test_cli_good_data_in_process(copy, capsys):
-    assert cli_validate([str(copy)]) == 0
+    assert main(["validate", str(copy)]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("data OK: 37 papers") and err == ""
 
@@ -350,9 +351,10 @@ def test_cli_subprocess_nonzero_on_bad_data(copy):
 def test_cli_uses_env_var(copy, monkeypatch, capsys):
     monkeypatch.setenv("UQSURVEY_DATA", str(copy))
     set_cell(copy, "papers.csv", 2, "output_form", "medium-form")
-    assert cli_validate([]) == 1
+    assert main(["validate"]) == 1
     assert "papers.csv:2:output_form:" in capsys.readouterr().err
 
 
 def test_cli_rejects_unknown_options(capsys):
-    assert cli_validate(["--frobnicate"]) == 2
+    assert main(["validate", "--frobnicate"]) == 2
+    assert "unrecognized arguments: --frobnicate" in capsys.readouterr().err

@@ -12,8 +12,8 @@ import venv
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TOOL_ENV = Path(sys.prefix) / "cffconvert-env"
 
 

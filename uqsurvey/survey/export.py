@@ -32,7 +32,7 @@ def data_zip_bytes(data_dir: str | os.PathLike | None = None) -> bytes:
     """The data package as a deterministic zip (validated first)."""
     import io
 
-    from uqsurvey.data import default_data_dir, load
+    from uqsurvey.survey.data import default_data_dir, load
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     load(data_dir)  # refuse to publish an invalid package
@@ -50,8 +50,8 @@ def data_zip_bytes(data_dir: str | os.PathLike | None = None) -> bytes:
 
 def write_downloads(out_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> dict[str, Path]:
     """Write ``uqsurvey-data.zip`` and ``ledger.csv`` into *out_dir*; return their paths."""
-    from uqsurvey.claims import evaluate, to_csv
-    from uqsurvey.data import load
+    from uqsurvey.survey.data import load
+    from uqsurvey.survey.ledger import evaluate, to_csv
 
     out = Path(out_dir)
     d = load(data_dir)

@@ -91,7 +91,7 @@ def test_no_broken_internal_link_or_anchor(built_book):
 
 
 def test_ledger_has_a_stable_anchor_per_claim(built_book):
-    from uqsurvey.data import load
+    from uqsurvey.survey.data import load
 
     text = (built_book["html"] / "chapters" / "ledger.html").read_text(encoding="utf-8")
     for cid in load().claims["id"]:

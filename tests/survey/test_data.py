@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
-from uqsurvey.data import ENV_VAR, data_dictionary, default_data_dir, load, validate
+from uqsurvey.survey.data import ENV_VAR, data_dictionary, default_data_dir, load, validate
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 BIB = ROOT / "references.bib"
 

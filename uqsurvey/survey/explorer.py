@@ -76,12 +76,12 @@ def filter_papers(long: pd.DataFrame, **selected: str) -> list[str]:
     return _order(long.loc[mask, "id"])
 
 
-def explorer_chart(d):
+def figure_explorer(d):
     """Papers as rows of coloured cells (supervision, shift, human study), filtered
     by five drop-downs; hover a row for its citation, benchmarks and metrics."""
     import altair as alt
 
-    from uqsurvey.survey_figures import VALUE_COLOURS
+    from uqsurvey.survey.figures import VALUE_COLORS
 
     long = papers_long(d)
     params = []
@@ -95,7 +95,7 @@ def explorer_chart(d):
             )
         )
     cond = " && ".join(f"(pick_{f} == '{ANY}' || datum.{f} == pick_{f})" for f in FILTERS)
-    value_colour = alt.Scale(domain=list(VALUE_COLOURS), range=list(VALUE_COLOURS.values()))
+    value_color = alt.Scale(domain=list(VALUE_COLORS), range=list(VALUE_COLORS.values()))
     tooltip = ["id", "citation", "title", "uq_type", "benchmarks", "metrics", "supervision", "shift", "human_study"]
     base = (
         alt.Chart(long)
@@ -112,7 +112,7 @@ def explorer_chart(d):
         x=alt.X("field:N", title=None, sort=["supervision", "shift", "human_study"],
                 axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("label:N", sort=alt.EncodingSortField("order"), title=None),
-        color=alt.Color("value:N", scale=value_colour, title="value"),
+        color=alt.Color("value:N", scale=value_color, title="value"),
         tooltip=tooltip,
     ).properties(width=240, height=alt.Step(16))
     count = (
@@ -163,11 +163,11 @@ def benchmark_criteria_long(d) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def benchmark_criteria_chart(d):
+def figure_benchmark_criteria(d):
     """Table 1 as an interactive grid: benchmarks × criteria, with the papers that use each."""
     import altair as alt
 
-    from uqsurvey.survey_figures import VALUE_COLOURS
+    from uqsurvey.survey.figures import VALUE_COLORS
 
     long = benchmark_criteria_long(d)
     cats = sorted(long["category"].unique())
@@ -182,7 +182,7 @@ def benchmark_criteria_chart(d):
             x=alt.X("criterion:N", title=None, axis=alt.Axis(labelAngle=0, orient="top")),
             y=alt.Y("benchmark:N", sort=alt.EncodingSortField("row"), title=None),
             color=alt.Color("value:N", scale=alt.Scale(domain=["yes", "no", "n/a"],
-                                                         range=[VALUE_COLOURS[k] for k in ("yes", "no", "n/a")]), title="meets"),
+                                                         range=[VALUE_COLORS[k] for k in ("yes", "no", "n/a")]), title="meets"),
             tooltip=["benchmark", "category", "criterion", "value", "answer_format", "source", "used_by", "citations"],
         )
         .properties(

@@ -17,7 +17,7 @@ import pandas as pd
 
 from uqsurvey import calibration as cal
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SPEED_CSV = ROOT / "benchmarks" / "results" / "calibration_speed.csv"
 
 

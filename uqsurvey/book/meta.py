@@ -10,7 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the repository (uqsurvey/book/meta.py)
 
 
 def book_version(srcdir: str | os.PathLike = ROOT) -> dict[str, str]:

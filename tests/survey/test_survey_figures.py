@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from uqsurvey import explorer, survey_figures as sf
-from uqsurvey.data import load
+from uqsurvey.survey import explorer, figures as sf
+from uqsurvey.survey.data import load
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def test_criteria_counts_match_table1_by_hand(d):
 
 
 def test_table1_symbols(d):
-    t = sf.table1(d.benchmarks)
+    t = sf.table_1(d.benchmarks)
     nq_open = t.set_index("Benchmark").loc["NQ-Open"]
     assert [nq_open[c] for c in ("C1", "C2", "C3", "C4")] == ["✓", "✓", "✗", "✗"]
     assert t["Benchmark"].iloc[0] == "TriviaQA" and t["Benchmark"].iloc[-1] == "MedMCQA"
@@ -35,7 +35,7 @@ def test_category_counts(d):
 
 
 def test_supervision_by_shift(d):
-    t = sf.supervision_shift(d)
+    t = sf.table_supervision_shift(d)
     assert t.loc["supervised"].tolist() == [9, 9, 0, 18]
     assert t.loc["mixed"].tolist() == [1, 1, 0, 2]
     assert t.loc["total", "total"] == 37
@@ -44,7 +44,7 @@ def test_supervision_by_shift(d):
 def test_paper_benchmark_grid(d):
     long = sf.paper_benchmark_long(d)
     assert len(long) == 37 * 22
-    # TriviaQA is evaluated by 18 annotated papers (hand count in tests/test_data.py).
+    # TriviaQA is evaluated by 18 annotated papers (hand count in tests/survey/test_data.py).
     assert long[(long["benchmark"] == "TriviaQA") & long["used"]]["paper_id"].nunique() == 18
     # P1 reaches BIG-bench only through its three BIG-bench tasks (a subset mapping).
     p1 = long[(long["paper_id"] == "P1") & (long["benchmark"] == "BIGBench")].iloc[0]
@@ -52,7 +52,7 @@ def test_paper_benchmark_grid(d):
 
 
 def test_outside_table1(d):
-    t = sf.outside_table1(d).set_index("dataset")
+    t = sf.table_outside_table_1(d).set_index("dataset")
     assert t.loc["OpenBookQA", "n"] == 5 and t.loc["SVAMP", "papers"] == "P1, P5, P8"
 
 

@@ -1,0 +1,81 @@
+"""The command line: ``python -m uqsurvey {validate,claims,audit} ...`` (also ``uqsurvey ...``).
+
+One :mod:`argparse` parser with one subcommand per feature.  Each subcommand's
+help, arguments and handler live with the feature, as two functions
+``add(parser)`` and ``run(args) -> exit status``, listed in :data:`COMMANDS`:
+
+=========  ================================================================
+validate   :func:`uqsurvey.survey.data.add_validate_args` / :func:`~uqsurvey.survey.data.run_validate`
+claims     :func:`uqsurvey.survey.ledger.add_claims_args` / :func:`~uqsurvey.survey.ledger.run_claims`
+audit      :func:`uqsurvey.audit.cli_audit` (reads its own arguments; see :data:`RAW_COMMANDS`)
+=========  ================================================================
+
+To add a subcommand: write ``add_*_args(parser)`` and ``run_*(args)`` next to the
+feature, add one line to :data:`COMMANDS` and one line to :data:`USAGE`.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+PROG = "python -m uqsurvey"
+
+USAGE = """usage: python -m uqsurvey COMMAND [ARGS]
+
+commands:
+  validate [DATA_DIR]                      check the data package; list every problem
+  claims [--format json|csv|markdown]      print the reproduction ledger
+  audit PREDICTIONS.csv --confidence COL --correct COL [--out DIR]
+                                           calibration audit of released predictions
+"""
+
+#: Subcommand -> (module, function adding its help and arguments, function running it).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": ("uqsurvey.survey.data", "add_validate_args", "run_validate"),
+    "claims": ("uqsurvey.survey.ledger", "add_claims_args", "run_claims"),
+}
+
+#: Subcommands whose handler still parses its own argument list: name -> (module, function(argv) -> int).
+#: When audit.py exports ``add_arguments(parser)`` and ``run(args)``, replace this entry with
+#: ``"audit": ("uqsurvey.audit", "add_arguments", "run")`` in COMMANDS.
+RAW_COMMANDS: dict[str, tuple[str, str]] = {
+    "audit": ("uqsurvey.audit", "cli_audit"),
+}
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The parser of ``python -m uqsurvey`` and, by name, the parser of each subcommand."""
+    parser = argparse.ArgumentParser(prog=PROG, usage=f"{PROG} COMMAND [ARGS]", add_help=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers: dict[str, argparse.ArgumentParser] = {}
+    for name, (module, add, _run) in COMMANDS.items():
+        subparsers[name] = sub.add_parser(name, prog=f"{PROG} {name}")
+        getattr(import_module(module), add)(subparsers[name])
+    for name in RAW_COMMANDS:  # listed, so that the parser knows every command
+        subparsers[name] = sub.add_parser(name, prog=f"{PROG} {name}", add_help=False)
+    return parser, subparsers
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; return its exit status (2 for a usage error)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command in RAW_COMMANDS:
+        module, fn = RAW_COMMANDS[command]
+        return getattr(import_module(module), fn)(rest)
+    if command not in COMMANDS:
+        print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+        return 2
+    parser, subparsers = build_parser()
+    try:
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # reported by the subcommand's parser, with its own usage line
+            subparsers[command].error(f"unrecognized arguments: {' '.join(extra)}")
+    except SystemExit as exc:  # argparse has printed the help (0) or the error (2)
+        return int(exc.code or 0)
+    module, _add, run = COMMANDS[command]
+    return getattr(import_module(module), run)(args)
