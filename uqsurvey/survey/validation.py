@@ -20,6 +20,8 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from uqsurvey.survey import readings
+
 #: Name of the package descriptor inside the data directory.
 DESCRIPTOR = "datapackage.json"
 
@@ -410,6 +412,8 @@ def validate_package(data_dir: Path) -> tuple[list[Problem], dict | None, dict[s
         t = tables[res["name"]]
         if t.usable:
             _check_foreign_keys(t, res["schema"], tables, problems)
+    # Each recorded reading points at a real cell and agrees with it (readings.csv).
+    problems += readings.check(tables, pkg, Problem)
     # Stable order: by resource (package order), then row, then discovery.
     order = {str(r["path"]): i for i, r in enumerate(pkg["resources"])}
     problems = [p for _, p in sorted(enumerate(problems), key=lambda ip: (order.get(ip[1].file, -1), ip[1].row, ip[0]))]
