@@ -134,10 +134,15 @@ def test_value_outside_enum(copy):
 
 
 def test_value_outside_enum_suggests_a_fix(copy):
-    row = find_row(copy, "paper_metrics.csv", paper_id="P1", position="1")
-    set_cell(copy, "paper_metrics.csv", row, "metric_family", "calibration error")
-    p = only(problems_of(copy), "paper_metrics.csv", row, "metric_family")
+    row = find_row(copy, "metrics.csv", metric="ECE")
+    set_cell(copy, "metrics.csv", row, "metric_family", "calibration error")
+    problems = problems_of(copy)
+    p = only(problems, "metrics.csv", row, "metric_family")
     assert "did you mean 'calibration-error'?" in p.message
+    # the rows of paper_metrics.csv that use ECE are sent to that row, not to another metric
+    refs = [q for q in problems if q.file == "paper_metrics.csv"]
+    assert refs and all(q.message.endswith(f"(metrics.csv row {row} holds '(ECE, calibration error)', "
+                                           "which is itself invalid: fix that row)") for q in refs)
 
 
 def test_duplicate_composite_key(copy):
