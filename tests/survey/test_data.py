@@ -141,7 +141,10 @@ def test_uq_type_vocabulary_is_small_and_defined(pkg):
 
 
 def test_default_data_dir(monkeypatch, tmp_path):
+    """data/ of the book that holds the working directory (tests/book/test_data_location.py
+    checks a second checkout), unless $UQSURVEY_DATA says otherwise."""
     monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.chdir(ROOT / "chapters")
     assert default_data_dir() == DATA.resolve()
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
     assert default_data_dir() == tmp_path.resolve()

@@ -4,7 +4,8 @@
 * :func:`edge_assignment` -- which bin an edge value joins under each convention;
 * :func:`reference_agreement` -- our metrics against relplot, torchmetrics, netcal,
   uncertainty-calibration and scikit-learn on seeded inputs and edge cases;
-* :func:`speed_table` -- the last recorded run of ``benchmarks/calibration_speed.py``.
+* :func:`speed_table` -- the last recorded run of ``benchmarks/calibration_speed.py``
+  (read from the book that holds the working directory, like the data).
 
 The reference libraries are imported lazily: the package itself never needs them.
 """
@@ -16,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from uqsurvey import calibration as cal
+from uqsurvey.survey.data import find_book_root
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEED_CSV = ROOT / "benchmarks" / "results" / "calibration_speed.csv"
+#: Where ``benchmarks/calibration_speed.py`` records its last run, relative to the book's root.
+SPEED_CSV = Path("benchmarks") / "results" / "calibration_speed.csv"
 
 
 def convention_table(confidence, correct, bins=(10, 15, 20)) -> pd.DataFrame:
@@ -114,8 +116,15 @@ def reference_agreement(seed: int = 0) -> pd.DataFrame:
     )
 
 
-def speed_table(path: Path = SPEED_CSV) -> pd.DataFrame:
-    """The last recorded speed run (written by ``benchmarks/calibration_speed.py``)."""
+def speed_table(path: Path | None = None) -> pd.DataFrame:
+    """The last recorded speed run (written by ``benchmarks/calibration_speed.py``): *path*,
+    or :data:`SPEED_CSV` in the book that holds the working directory (never the copy next
+    to the installed package)."""
+    if path is None:
+        root = find_book_root()
+        if root is None:
+            raise FileNotFoundError(f"not inside the book ({Path.cwd()}): pass the path of {SPEED_CSV.name}")
+        path = root / SPEED_CSV
     if not path.exists():
         raise FileNotFoundError(
             f"{path} is missing: run `python benchmarks/calibration_speed.py` to record the speed table"
