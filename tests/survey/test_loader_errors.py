@@ -7,8 +7,6 @@ what was expected.  Frictionless is used as an independent cross-check.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 import subprocess
@@ -19,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import ROOT
+from conftest import ROOT, read_rows, write_rows
 
 from uqsurvey.cli import main
 from uqsurvey.survey.data import DataValidationError, Problem, load, validate
@@ -28,25 +26,8 @@ DATA = ROOT / "data"
 
 
 # --------------------------------------------------------------------------- #
-# Helpers
+# Helpers (the `copy` fixture, read_rows and write_rows are in tests/conftest.py)
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def copy(tmp_path) -> Path:
-    dst = tmp_path / "data"
-    shutil.copytree(DATA, dst)
-    return dst
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.reader(f))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    buf = io.StringIO()
-    # QUOTE_ALL: a value holding a bare carriage return stays inside its cell
-    csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
 
 
 def set_cell(data_dir: Path, file: str, row: int, column: str, value: str) -> str:

@@ -4,8 +4,6 @@ checks the message a user reads and the exit status of ``python -m uqsurvey vali
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import shutil
@@ -14,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, read_rows, write_rows
 
 from uqsurvey.cli import main
 from uqsurvey.survey.data import DataValidationError, load, validate
@@ -22,27 +20,10 @@ from uqsurvey.survey.data import DataValidationError, load, validate
 DATA = ROOT / "data"
 
 
-@pytest.fixture
-def copy(tmp_path) -> Path:
-    dst = tmp_path / "data"
-    shutil.copytree(DATA, dst)
-    return dst
-
-
-def rows_of(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.reader(f))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
-
 def set_cell(data_dir: Path, file: str, column: str, value: str, **match) -> int:
-    """Set *column* of the first row matching *match*; return its file row (header = 1)."""
-    rows = rows_of(data_dir / file)
+    """Set *column* of the first row matching *match*; return its file row (header = 1).
+    The data comes from the `copy` fixture of tests/conftest.py."""
+    rows = read_rows(data_dir / file)
     head = rows[0]
     for i, r in enumerate(rows[1:], start=2):
         if all(r[head.index(c)] == v for c, v in match.items()):
@@ -115,7 +96,7 @@ def test_case_variant_of_an_enum_value_is_an_error(copy, capsys):
 
 
 def test_case_variant_inside_a_vocabulary_is_an_error(copy):
-    rows = rows_of(copy / "metrics.csv")
+    rows = read_rows(copy / "metrics.csv")
     rows.append(["ece", "calibration-error"])
     write_rows(copy / "metrics.csv", rows)
     found = problems(copy)
@@ -127,7 +108,7 @@ def test_case_variant_inside_a_vocabulary_is_an_error(copy):
 
 def test_whitespace_is_an_error_anywhere(copy):
     row = set_cell(copy, "papers.csv", "notes", " Leading space.", id="P2")
-    rows = rows_of(copy / "claims.csv")
+    rows = read_rows(copy / "claims.csv")
     rows[0][0] = "id "
     write_rows(copy / "claims.csv", rows)
     found = problems(copy)
@@ -287,7 +268,7 @@ def test_references_to_a_bad_id_point_at_that_row(copy, bad):
 
 
 def test_a_missing_well_formed_id_gets_no_wrong_hint(copy):
-    rows = rows_of(copy / "papers.csv")
+    rows = read_rows(copy / "papers.csv")
     write_rows(copy / "papers.csv", [r for r in rows if r[0] != "P13"])
     found = problems(copy)
     assert found and all("'P13' not found in papers.csv column id" in p for p in found), found
