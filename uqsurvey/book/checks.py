@@ -17,10 +17,9 @@ import numpy as np
 import pandas as pd
 
 from uqsurvey import calibration as cal
-from uqsurvey.survey.data import find_book_root
 
-#: Where ``benchmarks/calibration_speed.py`` records its last run, relative to the book's root.
-SPEED_CSV = Path("benchmarks") / "results" / "calibration_speed.csv"
+ROOT = Path(__file__).resolve().parents[2]
+SPEED_CSV = ROOT / "benchmarks" / "results" / "calibration_speed.csv"
 
 
 def convention_table(confidence, correct, bins=(10, 15, 20)) -> pd.DataFrame:
@@ -118,13 +117,15 @@ def reference_agreement(seed: int = 0) -> pd.DataFrame:
 
 def speed_table(path: Path | None = None) -> pd.DataFrame:
     """The last recorded speed run (written by ``benchmarks/calibration_speed.py``): *path*,
-    or :data:`SPEED_CSV` in the book that holds the working directory (never the copy next
-    to the installed package)."""
+    or the file at :data:`SPEED_CSV`'s place in the book that holds the working directory
+    (a second checkout reads its own, not the one next to the installed package)."""
     if path is None:
+        from uqsurvey.survey.data import find_book_root
+
         root = find_book_root()
         if root is None:
             raise FileNotFoundError(f"not inside the book ({Path.cwd()}): pass the path of {SPEED_CSV.name}")
-        path = root / SPEED_CSV
+        path = root / SPEED_CSV.relative_to(ROOT)
     if not path.exists():
         raise FileNotFoundError(
             f"{path} is missing: run `python benchmarks/calibration_speed.py` to record the speed table"
