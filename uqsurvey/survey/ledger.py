@@ -400,16 +400,18 @@ def add_claims_args(parser: argparse.ArgumentParser) -> None:
     """The help and arguments of ``python -m uqsurvey claims`` (see :mod:`uqsurvey.cli`)."""
     parser.description = "Print the reproduction ledger."
     parser.add_argument("--format", choices=("json", "csv", "markdown"), default="markdown")
-    parser.add_argument("--data", default=None, help="data directory (default: the package's data/)")
+    from uqsurvey.survey.data import DATA_HELP
+
+    parser.add_argument("--data", default=None, metavar="DATA_DIR", help=DATA_HELP)
 
 
 def run_claims(args: argparse.Namespace) -> int:
     """Print the ledger of the data in ``args.data`` in ``args.format``; exit status 1 on invalid data."""
-    from uqsurvey.survey.data import DataValidationError, load
+    from uqsurvey.survey.data import DataLocationError, DataValidationError, load
 
     try:
         d = load(args.data)
-    except DataValidationError as e:
+    except (DataLocationError, DataValidationError) as e:
         print(str(e), file=sys.stderr)
         return 1
     results = evaluate(d)

@@ -292,8 +292,8 @@ def check(tables: Mapping, package: Mapping, problem) -> list:
         get = {n: row[i] for n, i in col.items()}
         t = get.get("table", "")
         target = tables.get(t)
-        if t not in res or target is None or not target.usable:
-            continue  # an unknown table is reported by the enum check
+        if t not in res or target is None or not target.usable or not target.rows:
+            continue  # an unknown table is reported by the enum check, an empty one by its own check
         fields = {f["name"]: f for f in res[t]["schema"]["fields"]}
         columns = get.get("column", "").split(SEP)
         unknown = [c for c in columns if c not in fields]
