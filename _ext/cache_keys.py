@@ -47,7 +47,6 @@ import hashlib
 import importlib.metadata
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -331,14 +330,25 @@ def _builder_inited(app) -> None:
     """Drop the whole execution cache when the environment changed."""
     if not hasattr(app.env, "uqsurvey_cache_stamps"):
         app.env.uqsurvey_cache_stamps = {}
+    keys = _keys(app)
+    if not keys.package.is_relative_to(keys.root):
+        logger.warning(
+            f"[cache_keys] uqsurvey is imported from {keys.package}, outside the book ({keys.root}): "
+            "the chapters would compute with another checkout's package and data "
+            "(reinstall with `make venv`, or set PYTHONPATH to the book)"
+        )
     if app.config.nb_execution_mode != "cache":
         return
     cache = Path(app.config.nb_execution_cache_path or ".jupyter_cache").resolve()
     stamp = cache / ENV_STAMP
-    current = _keys(app).environment
-    if cache.exists() and (not stamp.exists() or stamp.read_text(encoding="utf-8").strip() != current):
+    current = keys.environment
+    if (cache / "global.db").exists() and (
+        not stamp.exists() or stamp.read_text(encoding="utf-8").strip() != current
+    ):
+        from jupyter_cache import get_cache
+
         logger.info(f"[cache_keys] environment changed: clearing the execution cache {cache}")
-        shutil.rmtree(cache)
+        get_cache(cache).clear_cache()
     cache.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current + "\n", encoding="utf-8")
 
