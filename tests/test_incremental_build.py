@@ -1,0 +1,234 @@
+"""`make book` is incremental and never stale: proven on a copy of the repository.
+
+The copy (the working tree's files, without ``_build`` or ``.venv``) is built
+with the Makefile's own ``book`` recipe, using this test's environment
+(``VENV=sys.prefix``; ``PYTHONPATH`` points at the copy so that the copy's
+``uqsurvey`` and ``data/`` are the ones read).  Then:
+
+1. one value of Table 1 (a benchmark's C1 mark) changes in ``data/``: the next
+   ``make book`` must show the new C1 count, counted by hand from the edited
+   CSV, in the chapter's HTML, in the ledger and in the downloads, and must
+   have executed exactly the chapters that declare ``reads: [data]``;
+2. one chapter's prose changes: the next ``make book`` shows it and executes
+   no chapter (no new jupyter-cache record, no "Executed notebook" in the log);
+3. a prose edit that breaks a reference fails the build, and the next build,
+   with the error still there, fails again (a failed build drops Sphinx's
+   environment, so an incremental build cannot hide a warning).
+
+The first build is cold (the copy's cache starts empty: a cache seeded from
+the repository could already hold the edited state's executions, and then
+nothing would need to execute).  Cost: one cold build, one data-edit build,
+three short ones.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.build
+
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
+sys.path.insert(0, str(ROOT / "_ext"))
+
+import cache_keys as ck  # noqa: E402
+
+PROSE_CHAPTER = "chapters/ecological_validity.md"
+ADDED_SENTENCE = "This sentence was added by the incremental-build test."
+
+
+def _copy_worktree(dest: Path) -> None:
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    for rel in filter(None, files):
+        src = ROOT / rel
+        if src.is_file() and not rel.startswith(("_build/", ".venv/")):
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+
+
+def _observe(book: Path) -> dict:
+    """What the built book shows now (the later builds overwrite it)."""
+    downloads = {p.name: p for p in (book / "_build" / "html" / "_downloads").rglob("*") if p.is_file()}
+    with zipfile.ZipFile(downloads["uqsurvey-data.zip"]) as zf:
+        zipped = zf.read("uqsurvey-data/benchmarks.csv")
+    return {
+        "ecological_validity": _text(book, "chapters/ecological_validity"),
+        "ledger": _text(book, "chapters/ledger"),
+        "ledger.csv": downloads["ledger.csv"].read_text(encoding="utf-8"),
+        "zipped benchmarks.csv": zipped,
+    }
+
+
+def _make_book(book: Path) -> dict:
+    venv = Path(sys.prefix)
+    assert (venv / "bin" / "jupyter-book").exists(), f"no jupyter-book in {venv}"
+    env = {k: v for k, v in os.environ.items() if k not in ("UQSURVEY_DATA", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(book)
+    t0 = time.perf_counter()
+    # -o: never (re)install into this environment, whatever the copy's mtimes say
+    proc = subprocess.run(
+        ["make", "-C", str(book), "book", f"VENV={venv}", "-o", str(venv / ".uqsurvey-installed")],
+        env=env, capture_output=True, text=True, timeout=1800,
+    )
+    log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+    seconds = time.perf_counter() - t0
+    html = _observe(book) if proc.returncode == 0 else {}
+    return {"rc": proc.returncode, "log": log, "seconds": seconds, "records": _records(book), "html": html}
+
+
+def _records(book: Path) -> dict[int, str]:
+    """jupyter-cache record id -> docname."""
+    from jupyter_cache import get_cache
+
+    cache = book / "_build" / ".jupyter_cache"
+    if not cache.exists():
+        return {}
+    out = {}
+    for rec in get_cache(cache).list_cache_records():
+        uri = Path(rec.uri)
+        out[rec.pk] = uri.relative_to(book).with_suffix("").as_posix() if uri.is_relative_to(book) else str(uri)
+    return out
+
+
+def _executed(before: dict, after: dict) -> set[str]:
+    return {doc for pk, doc in after["records"].items() if pk not in before["records"]}
+
+
+def _text(book: Path, page: str) -> str:
+    from bs4 import BeautifulSoup
+
+    html = (book / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+    return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+
+
+def _c1(book: Path) -> str:
+    """The C1 share counted by hand from the copy's Table 1, formatted as the book glues it."""
+    with open(book / "data" / "benchmarks.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    k = sum(r["c1"] == "yes" for r in rows)
+    return f"{k}/{len(rows)} ({100 * k / len(rows):.1f}%)"
+
+
+def _flip_one_c1(book: Path) -> str:
+    """Change the first 'no' of Table 1's C1 column to 'yes', touching only that line."""
+    path = book / "data" / "benchmarks.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = next(csv.reader([lines[0]]))
+    col = header.index("c1")
+    for i, line in enumerate(lines[1:], start=1):
+        row = next(csv.reader([line]))
+        if len(row) != len(header) or row[col] != "no":
+            continue
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator=line[len(line.rstrip("\r\n")):]).writerow(row)
+        if buf.getvalue() != line:  # this line's quoting would not survive a rewrite
+            continue
+        row[col] = "yes"
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator=line[len(line.rstrip("\r\n")):]).writerow(row)
+        lines[i] = buf.getvalue()
+        path.write_text("".join(lines), encoding="utf-8")
+        return row[0]
+    raise AssertionError("no Table 1 row with C1 = no to flip")
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    book = tmp_path_factory.mktemp("incremental") / "book"
+    _copy_worktree(book)
+    out = {"book": book}
+    out["first"] = _make_book(book)
+    out["c1_before"] = _c1(book)
+    out["flipped"] = _flip_one_c1(book)
+    out["c1_after"] = _c1(book)
+    out["edited benchmarks.csv"] = (book / "data" / "benchmarks.csv").read_bytes()
+    out["data_edit"] = _make_book(book)
+    chapter = book / PROSE_CHAPTER
+    chapter.write_text(chapter.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{ADDED_SENTENCE}\n", encoding="utf-8")
+    out["prose_edit"] = _make_book(book)
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8") + "\nSee {ref}`no-such-label-for-the-test`.\n", encoding="utf-8"
+    )
+    out["broken"] = _make_book(book)
+    out["broken_again"] = _make_book(book)
+    for name in ("first", "data_edit", "prose_edit", "broken", "broken_again"):
+        print(f"{name}: {out[name]['seconds']:.1f} s, rc {out[name]['rc']}")
+    return out
+
+
+def _ok(build: dict) -> None:
+    assert build["rc"] == 0, build["log"][-6000:]
+    assert "build succeeded" in build["log"]
+
+
+def _notebook_chapters(book: Path) -> dict[str, list[str]]:
+    """docname -> declared reads, for every page that executes code."""
+    out = {}
+    for path in [book / "intro.md", *sorted((book / "chapters").glob("*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        if ck._is_notebook(text):
+            out[path.relative_to(book).with_suffix("").as_posix()] = ck._reads(text, path.stem)
+    return out
+
+
+def _ledger_c1(html: dict) -> str:
+    rows = csv.DictReader(io.StringIO(html["ledger.csv"]))
+    return next(r for r in rows if r["id"] == "c1")["recomputed_value"]
+
+
+def test_first_build_succeeds(builds):
+    _ok(builds["first"])
+    html = builds["first"]["html"]
+    assert f"C1 holds for {builds['c1_before']}" in html["ecological_validity"]
+    assert _ledger_c1(html) == builds["c1_before"]
+
+
+def test_a_data_edit_shows_in_the_html_and_the_downloads(builds):
+    build = builds["data_edit"]
+    _ok(build)
+    before, after, html = builds["c1_before"], builds["c1_after"], build["html"]
+    assert before != after
+    assert f"C1 holds for {after}" in html["ecological_validity"]
+    assert f"C1 holds for {before}" not in html["ecological_validity"]
+    assert after in html["ledger"] and after not in builds["first"]["html"]["ledger"]
+    assert _ledger_c1(html) == after
+    assert html["zipped benchmarks.csv"] == builds["edited benchmarks.csv"]
+
+
+def test_a_data_edit_executes_exactly_the_chapters_that_read_data(builds):
+    chapters = _notebook_chapters(builds["book"])
+    readers = {doc for doc, reads in chapters.items() if "data" in reads}
+    assert readers and set(chapters) - readers, "need chapters on both sides for this test to mean anything"
+    executed = _executed(builds["first"], builds["data_edit"])
+    assert executed == readers
+    logged = set(re.findall(r"/book/(\S+)\.md: Executed notebook", builds["data_edit"]["log"]))
+    assert logged == readers
+
+
+def test_a_prose_edit_executes_nothing(builds):
+    build = builds["prose_edit"]
+    _ok(build)
+    assert ADDED_SENTENCE in build["html"]["ecological_validity"]
+    assert ADDED_SENTENCE not in builds["data_edit"]["html"]["ecological_validity"]
+    assert _executed(builds["data_edit"], build) == set()
+    assert "Executed notebook" not in build["log"]
+    assert "Using cached notebook" in build["log"]  # the edited page was re-read, from the cache
+
+
+def test_an_incremental_build_cannot_hide_a_warning(builds):
+    for name in ("broken", "broken_again"):
+        build = builds[name]
+        assert build["rc"] != 0, name
+        assert "undefined label: 'no-such-label-for-the-test'" in build["log"], (name, build["log"][-3000:])
