@@ -196,7 +196,7 @@ def _keys(app) -> _Keys:
 # the injected cells
 
 
-def _reads(text: str, docname: str) -> list[str]:
+def declared_reads(text: str, docname: str) -> list[str]:
     m = _FRONT_MATTER.match(text)
     meta = (yaml.safe_load(m.group(1)) if m else None) or {}
     reads = meta.get(READS_KEY, []) if isinstance(meta, dict) else []
@@ -207,7 +207,7 @@ def _reads(text: str, docname: str) -> list[str]:
     return sorted(set(reads))
 
 
-def _is_notebook(text: str) -> bool:
+def is_notebook(text: str) -> bool:
     from myst_nb.core.read import is_myst_markdown_notebook
 
     return bool(
@@ -273,11 +273,11 @@ def inject(text: str, first: str, last: str) -> str:
 def _source_read(app, docname, source) -> None:
     text = source[0]
     stamps = app.env.uqsurvey_cache_stamps
-    if not _is_notebook(text):
+    if not is_notebook(text):
         stamps[docname] = ([], None)
         return
     try:
-        reads = _reads(text, docname)
+        reads = declared_reads(text, docname)
         first, last = injected_cells(app, docname, reads)
     except ValueError as exc:
         logger.warning(str(exc), location=docname)

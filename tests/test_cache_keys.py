@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "_ext"))
 
 import cache_keys as ck  # noqa: E402
 
-CHAPTERS = sorted(p for p in [ROOT / "intro.md", *(ROOT / "chapters").glob("*.md")] if ck._is_notebook(p.read_text("utf-8")))
+CHAPTERS = sorted(p for p in [ROOT / "intro.md", *(ROOT / "chapters").glob("*.md")] if ck.is_notebook(p.read_text("utf-8")))
 
 
 def _front_matter(text: str) -> dict:
@@ -52,17 +52,17 @@ def test_chapters_that_load_the_data_declare_it():
     """A static pre-check; the kernel guard enforces the declarations at build time."""
     loading = [p for p in CHAPTERS if "load(" in p.read_text(encoding="utf-8")]
     assert loading
-    undeclared = [p.name for p in loading if "data" not in ck._reads(p.read_text(encoding="utf-8"), p.stem)]
+    undeclared = [p.name for p in loading if "data" not in ck.declared_reads(p.read_text(encoding="utf-8"), p.stem)]
     assert undeclared == []
 
 
 def test_reads_parsing():
     fm = "---\njupytext: {}\n{}---\n"
-    assert ck._reads(fm.format("", ""), "d") == []
-    assert ck._reads(fm.format("", "reads: data\n"), "d") == ["data"]
-    assert ck._reads(fm.format("", "reads: [data, CITATION.cff, data]\n"), "d") == ["CITATION.cff", "data"]
+    assert ck.declared_reads(fm.format("", ""), "d") == []
+    assert ck.declared_reads(fm.format("", "reads: data\n"), "d") == ["data"]
+    assert ck.declared_reads(fm.format("", "reads: [data, CITATION.cff, data]\n"), "d") == ["CITATION.cff", "data"]
     with pytest.raises(ValueError, match="list of paths"):
-        ck._reads(fm.format("", "reads: {a: 1}\n"), "d")
+        ck.declared_reads(fm.format("", "reads: {a: 1}\n"), "d")
 
 
 def test_path_hash_follows_content_and_names_not_bytecode(tmp_path):
