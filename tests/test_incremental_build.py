@@ -24,12 +24,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import shutil
-import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -38,24 +34,20 @@ import pytest
 pytestmark = pytest.mark.build
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
-sys.path.insert(0, str(ROOT / "_ext"))
+sys.path[:0] = [str(ROOT / "_ext"), str(ROOT / "benchmarks")]
 
+import book_copy  # noqa: E402
 import cache_keys as ck  # noqa: E402
 
-PROSE_CHAPTER = "chapters/ecological_validity.md"
+PROSE_PAGE = "chapters/ecological_validity"
 ADDED_SENTENCE = "This sentence was added by the incremental-build test."
 
 
-def _copy_worktree(dest: Path) -> None:
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
-    for rel in filter(None, files):
-        src = ROOT / rel
-        if src.is_file() and not rel.startswith(("_build/", ".venv/")):
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
+def _text(book: Path, page: str) -> str:
+    from bs4 import BeautifulSoup
+
+    html = (book / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+    return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
 
 
 def _observe(book: Path) -> dict:
@@ -72,45 +64,9 @@ def _observe(book: Path) -> dict:
 
 
 def _make_book(book: Path) -> dict:
-    venv = Path(sys.prefix)
-    assert (venv / "bin" / "jupyter-book").exists(), f"no jupyter-book in {venv}"
-    env = {k: v for k, v in os.environ.items() if k not in ("UQSURVEY_DATA", "PYTHONPATH")}
-    env["PYTHONPATH"] = str(book)
-    t0 = time.perf_counter()
-    # -o: never (re)install into this environment, whatever the copy's mtimes say
-    proc = subprocess.run(
-        ["make", "-C", str(book), "book", f"VENV={venv}", "-o", str(venv / ".uqsurvey-installed")],
-        env=env, capture_output=True, text=True, timeout=1800,
-    )
-    log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
-    seconds = time.perf_counter() - t0
-    html = _observe(book) if proc.returncode == 0 else {}
-    return {"rc": proc.returncode, "log": log, "seconds": seconds, "records": _records(book), "html": html}
-
-
-def _records(book: Path) -> dict[int, str]:
-    """jupyter-cache record id -> docname."""
-    from jupyter_cache import get_cache
-
-    cache = book / "_build" / ".jupyter_cache"
-    if not cache.exists():
-        return {}
-    out = {}
-    for rec in get_cache(cache).list_cache_records():
-        uri = Path(rec.uri)
-        out[rec.pk] = uri.relative_to(book).with_suffix("").as_posix() if uri.is_relative_to(book) else str(uri)
-    return out
-
-
-def _executed(before: dict, after: dict) -> set[str]:
-    return {doc for pk, doc in after["records"].items() if pk not in before["records"]}
-
-
-def _text(book: Path, page: str) -> str:
-    from bs4 import BeautifulSoup
-
-    html = (book / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
-    return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+    build = book_copy.make_book(book, timeout=1800)
+    build["html"] = _observe(book) if build["rc"] == 0 else {}
+    return build
 
 
 def _c1(book: Path) -> str:
@@ -121,46 +77,19 @@ def _c1(book: Path) -> str:
     return f"{k}/{len(rows)} ({100 * k / len(rows):.1f}%)"
 
 
-def _flip_one_c1(book: Path) -> str:
-    """Change the first 'no' of Table 1's C1 column to 'yes', touching only that line."""
-    path = book / "data" / "benchmarks.csv"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    header = next(csv.reader([lines[0]]))
-    col = header.index("c1")
-    for i, line in enumerate(lines[1:], start=1):
-        row = next(csv.reader([line]))
-        if len(row) != len(header) or row[col] != "no":
-            continue
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator=line[len(line.rstrip("\r\n")):]).writerow(row)
-        if buf.getvalue() != line:  # this line's quoting would not survive a rewrite
-            continue
-        row[col] = "yes"
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator=line[len(line.rstrip("\r\n")):]).writerow(row)
-        lines[i] = buf.getvalue()
-        path.write_text("".join(lines), encoding="utf-8")
-        return row[0]
-    raise AssertionError("no Table 1 row with C1 = no to flip")
-
-
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
-    book = tmp_path_factory.mktemp("incremental") / "book"
-    _copy_worktree(book)
+    book = book_copy.copy_worktree(tmp_path_factory.mktemp("incremental") / "book")
     out = {"book": book}
     out["first"] = _make_book(book)
     out["c1_before"] = _c1(book)
-    out["flipped"] = _flip_one_c1(book)
+    out["flipped"] = book_copy.flip_one_c1(book)
     out["c1_after"] = _c1(book)
     out["edited benchmarks.csv"] = (book / "data" / "benchmarks.csv").read_bytes()
     out["data_edit"] = _make_book(book)
-    chapter = book / PROSE_CHAPTER
-    chapter.write_text(chapter.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{ADDED_SENTENCE}\n", encoding="utf-8")
+    book_copy.append_prose(book, PROSE_PAGE, ADDED_SENTENCE)
     out["prose_edit"] = _make_book(book)
-    chapter.write_text(
-        chapter.read_text(encoding="utf-8") + "\nSee {ref}`no-such-label-for-the-test`.\n", encoding="utf-8"
-    )
+    book_copy.append_prose(book, PROSE_PAGE, "See {ref}`no-such-label-for-the-test`.")
     out["broken"] = _make_book(book)
     out["broken_again"] = _make_book(book)
     for name in ("first", "data_edit", "prose_edit", "broken", "broken_again"):
@@ -178,8 +107,8 @@ def _notebook_chapters(book: Path) -> dict[str, list[str]]:
     out = {}
     for path in [book / "intro.md", *sorted((book / "chapters").glob("*.md"))]:
         text = path.read_text(encoding="utf-8")
-        if ck._is_notebook(text):
-            out[path.relative_to(book).with_suffix("").as_posix()] = ck._reads(text, path.stem)
+        if ck.is_notebook(text):
+            out[path.relative_to(book).with_suffix("").as_posix()] = ck.declared_reads(text, path.stem)
     return out
 
 
@@ -211,8 +140,7 @@ def test_a_data_edit_executes_exactly_the_chapters_that_read_data(builds):
     chapters = _notebook_chapters(builds["book"])
     readers = {doc for doc, reads in chapters.items() if "data" in reads}
     assert readers and set(chapters) - readers, "need chapters on both sides for this test to mean anything"
-    executed = _executed(builds["first"], builds["data_edit"])
-    assert executed == readers
+    assert set(builds["data_edit"]["executed"]) == readers
     logged = set(re.findall(r"/book/(\S+)\.md: Executed notebook", builds["data_edit"]["log"]))
     assert logged == readers
 
@@ -222,7 +150,7 @@ def test_a_prose_edit_executes_nothing(builds):
     _ok(build)
     assert ADDED_SENTENCE in build["html"]["ecological_validity"]
     assert ADDED_SENTENCE not in builds["data_edit"]["html"]["ecological_validity"]
-    assert _executed(builds["data_edit"], build) == set()
+    assert build["executed"] == []
     assert "Executed notebook" not in build["log"]
     assert "Using cached notebook" in build["log"]  # the edited page was re-read, from the cache
 
