@@ -31,13 +31,18 @@ current inputs:
   build; it can never be served from a key that ignores the data.  The guard
   also refuses ``git``: the book's version is a property of the build, which
   ``_ext/book_version.py`` stamps on every page without executing anything.
-  The cell checks that the kernel imports the ``uqsurvey`` that was hashed.
+  The cell checks that the kernel runs in the environment that was hashed
+  and imports the ``uqsurvey`` that was hashed.
 * Sphinx does not re-read a page whose source did not change.  The text of
   the injected cells is recorded per page; on the next build
   (``env-get-outdated``) every page whose injected text would differ is
   re-read, so a page whose notebook re-executes is also re-rendered.
 * When the environment hash changes, the whole jupyter-cache is deleted
   (``builder-inited``): old executions can never be matched again.
+* When an input changes while the book builds, an execution may have read the
+  new input under the old key: at the end of the build the inputs are hashed
+  again and, if any changed, the execution cache is deleted and the build
+  warns (an error under ``-W``).
 
 ``make clean`` (``rm -rf _build``) still gives a build from scratch.
 """
@@ -112,6 +117,10 @@ def _uqsurvey_build_guard(protected, reads, package):
                 raise RuntimeError(msg)
 
     sys.addaudithook(hook)
+
+    build_prefix = os.environ.get("UQSURVEY_BUILD_PREFIX")
+    if build_prefix and real(sys.prefix) != real(build_prefix):
+        raise RuntimeError(f"the kernel runs in {sys.prefix}, but the build hashed the environment {build_prefix}")
 
     import uqsurvey
 
@@ -331,6 +340,7 @@ def _builder_inited(app) -> None:
     if not hasattr(app.env, "uqsurvey_cache_stamps"):
         app.env.uqsurvey_cache_stamps = {}
     keys = _keys(app)
+    os.environ["UQSURVEY_BUILD_PREFIX"] = sys.prefix  # checked by the guard in every kernel
     if not keys.package.is_relative_to(keys.root):
         logger.warning(
             f"[cache_keys] uqsurvey is imported from {keys.package}, outside the book ({keys.root}): "
@@ -353,6 +363,27 @@ def _builder_inited(app) -> None:
     stamp.write_text(current + "\n", encoding="utf-8")
 
 
+def _build_finished(app, exception) -> None:
+    """Inputs edited during the build: drop executions that may sit under the wrong key."""
+    keys = getattr(app, "_uqsurvey_keys", None)
+    if keys is None or app.config.nb_execution_mode != "cache":
+        return
+    fresh = _Keys(app)
+    changed = [str(p) for p, h in keys._hashes.items() if fresh.hash(p) != h]
+    if fresh.environment != keys.environment:
+        changed.append("the environment")
+    if changed:
+        from jupyter_cache import get_cache
+
+        cache = Path(app.config.nb_execution_cache_path or ".jupyter_cache").resolve()
+        if (cache / "global.db").exists():
+            get_cache(cache).clear_cache()
+        logger.warning(
+            f"[cache_keys] changed during the build: {', '.join(changed)}; the execution cache was "
+            "cleared, build again"
+        )
+
+
 def setup(app):
     app.connect("builder-inited", _builder_inited)
     app.connect("env-before-read-docs", _env_before_read)
@@ -360,4 +391,5 @@ def setup(app):
     app.connect("source-read", _source_read)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
+    app.connect("build-finished", _build_finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,6 +10,7 @@ nothing) is ``test_incremental_build.py``.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -208,19 +209,22 @@ print(json.dumps(results))
 """
 
 
-def _run_guard(book: Path, package: Path) -> dict:
+def _run_guard(book: Path, package: Path, build_prefix: str | None = None) -> dict:
     script = f"GUARD = {ck.GUARD!r}\nCHECK = {ck.CHECK!r}\n" + GUARD_SCRIPT
+    env = {k: v for k, v in os.environ.items() if k != "UQSURVEY_BUILD_PREFIX"}
+    if build_prefix:
+        env["UQSURVEY_BUILD_PREFIX"] = build_prefix
     proc = subprocess.run(
-        [sys.executable, "-c", script, str(book), str(package)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script, str(book), str(package)], capture_output=True, text=True, timeout=120, env=env
     )
-    assert proc.returncode == 0 or "kernel imports uqsurvey" in proc.stderr, proc.stderr
+    assert proc.returncode == 0 or "the kernel" in proc.stderr, proc.stderr
     return json.loads(proc.stdout) if proc.returncode == 0 else {"error": proc.stderr}
 
 
 def test_guard_refuses_undeclared_reads_and_git(book):
     import uqsurvey
 
-    res = _run_guard(book, Path(uqsurvey.__file__).parent)
+    res = _run_guard(book, Path(uqsurvey.__file__).parent, build_prefix=sys.prefix)
     ok = {k for k, v in res.items() if v == "ok"}
     assert ok == {"declared", "declared_pandas", "write", "outside", "other_process"}, res
     for name in ("undeclared", "undeclared_pandas", "undeclared_os_open"):
@@ -232,3 +236,10 @@ def test_guard_refuses_undeclared_reads_and_git(book):
 def test_guard_refuses_a_kernel_that_imports_another_uqsurvey(book):
     res = _run_guard(book, book / "uqsurvey")
     assert "the kernel imports uqsurvey from" in res["error"]
+
+
+def test_guard_refuses_a_kernel_in_another_environment(book):
+    import uqsurvey
+
+    res = _run_guard(book, Path(uqsurvey.__file__).parent, build_prefix=str(book))
+    assert "the kernel runs in" in res["error"]
