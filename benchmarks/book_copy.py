@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def copy_worktree(dest: Path, root: Path = ROOT) -> Path:
+def copy_worktree(dest: Path, root: Path = ROOT, seed_cache: bool = False) -> Path:
+    """Copy the working tree to *dest*; with *seed_cache*, also its execution cache."""
     files = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=root, capture_output=True, check=True,
@@ -35,6 +36,9 @@ def copy_worktree(dest: Path, root: Path = ROOT) -> Path:
         if src.is_file() and not rel.startswith(("_build/", ".venv/")):
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
+    cache = root / "_build" / ".jupyter_cache"
+    if seed_cache and (cache / "global.db").exists():
+        shutil.copytree(cache, dest / "_build" / ".jupyter_cache")
     return dest
 
 
@@ -90,10 +94,11 @@ def make_book(book: Path, nice: int = 0, timeout: float = 3600) -> dict:
     }
 
 
-def flip_one_c1(book: Path) -> str:
+def flip_one_c1(book: Path, note: str = "") -> str:
     """Change the first 'no' of Table 1's C1 column to 'yes', rewriting only that line.
 
-    Returns the benchmark's name.
+    *note*, if given, is appended to the row's free-text ``note`` (a way to make the
+    edited data unlike any earlier state).  Returns the benchmark's name.
     """
     path = book / "data" / "benchmarks.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -111,6 +116,9 @@ def flip_one_c1(book: Path) -> str:
         if len(row) != len(header) or row[col] != "no" or write(row, end) != line:
             continue  # another value, a multi-line record, or quoting a rewrite would change
         row[col] = "yes"
+        if note:
+            i_note = header.index("note")
+            row[i_note] = f"{row[i_note]} {note}".strip()
         lines[i] = write(row, end)
         path.write_text("".join(lines), encoding="utf-8")
         return row[0]

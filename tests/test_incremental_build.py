@@ -15,10 +15,12 @@ with the Makefile's own ``book`` recipe, using this test's environment
    with the error still there, fails again (a failed build drops Sphinx's
    environment, so an incremental build cannot hide a warning).
 
-The first build is cold (the copy's cache starts empty: a cache seeded from
-the repository could already hold the edited state's executions, and then
-nothing would need to execute).  Cost: one cold build, one data-edit build,
-three short ones.
+Cost: the copy's execution cache starts as a copy of the repository's, which
+the session's full build (the ``built_book`` fixture) has just filled, so the
+first build executes nothing when the working tree is unchanged since; the
+data edit also writes a unique note into the edited row, so that no earlier
+execution can match it and the data-reading chapters must execute.  Then one
+data-edit build and three short ones.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import csv
 import io
 import re
 import sys
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -78,12 +81,12 @@ def _c1(book: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory):
-    book = book_copy.copy_worktree(tmp_path_factory.mktemp("incremental") / "book")
+def builds(tmp_path_factory, built_book):
+    book = book_copy.copy_worktree(tmp_path_factory.mktemp("incremental") / "book", seed_cache=True)
     out = {"book": book}
     out["first"] = _make_book(book)
     out["c1_before"] = _c1(book)
-    out["flipped"] = book_copy.flip_one_c1(book)
+    out["flipped"] = book_copy.flip_one_c1(book, note=f"(edited by the incremental-build test {uuid.uuid4()})")
     out["c1_after"] = _c1(book)
     out["edited benchmarks.csv"] = (book / "data" / "benchmarks.csv").read_bytes()
     out["data_edit"] = _make_book(book)
@@ -93,7 +96,7 @@ def builds(tmp_path_factory):
     out["broken"] = _make_book(book)
     out["broken_again"] = _make_book(book)
     for name in ("first", "data_edit", "prose_edit", "broken", "broken_again"):
-        print(f"{name}: {out[name]['seconds']:.1f} s, rc {out[name]['rc']}")
+        print(f"{name}: {out[name]['seconds']:.1f} s, rc {out[name]['rc']}, executed {out[name]['executed']}")
     return out
 
 
@@ -122,6 +125,13 @@ def test_first_build_succeeds(builds):
     html = builds["first"]["html"]
     assert f"C1 holds for {builds['c1_before']}" in html["ecological_validity"]
     assert _ledger_c1(html) == builds["c1_before"]
+
+
+def test_a_copy_of_the_book_reuses_its_execution_cache(builds, built_book):
+    """The keys hold no absolute path: the copy matches the executions of the session's build."""
+    if built_book["output"] == "(reused)" or built_book["returncode"] != 0:
+        pytest.skip("no fresh full build of the working tree in this session to compare with")
+    assert builds["first"]["executed"] == []
 
 
 def test_a_data_edit_shows_in_the_html_and_the_downloads(builds):
