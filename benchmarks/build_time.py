@@ -109,7 +109,8 @@ def main() -> int:
     ap.add_argument("--test", action="store_true", help="also time `make test` and list the slowest test files")
     args = ap.parse_args()
 
-    print("make book on a copy of the working tree:")
+    load_before = os.getloadavg()[1]
+    print(f"make book on a copy of the working tree (load average {load_before:.1f} on {os.cpu_count()} CPUs):")
     rows, per_chapter = book_builds(args.nice)
     goals = dict(GOALS, **{"data edit": rows[0]["seconds"]})
     slow_files: list[tuple[str, float]] = []
@@ -135,7 +136,8 @@ def main() -> int:
         new = not RESULTS.exists()
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        machine = f"{os.cpu_count()} CPUs, python {platform.python_version()}, nice {args.nice}"
+        load = f"load average {load_before:.1f} before, {os.getloadavg()[1]:.1f} after (5 min)"
+        machine = f"{os.cpu_count()} CPUs, python {platform.python_version()}, nice {args.nice}, {load}"
         with RESULTS.open("a", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             if new:
