@@ -22,6 +22,10 @@ current inputs:
   Other entries are paths relative to the repository root (a file or a
   folder), e.g. ``benchmarks/results/calibration_speed.csv``.  Change any of
   them and the cell's text changes, so the cache misses and the chapter runs.
+  Both cells carry the metadata ``uqsurvey_build: true`` (:data:`CELL_MARK`),
+  so that a notebook offered to readers can drop them.  A page that sets
+  ``mystnb: execution_mode: force`` executes at every read, never from the
+  cache, and is left alone.
 * That cell also installs a guard in the kernel (a ``sys.addaudithook``): when
   the chapter's code opens, for reading, a file of the repository (or of the
   data package) that is neither declared nor part of ``uqsurvey``, the open
@@ -64,6 +68,8 @@ logger = logging.getLogger(__name__)
 READS_KEY = "reads"
 #: The ``reads`` entry that stands for the data package (wherever the loader reads it).
 DATA = "data"
+#: Metadata key (value true) of the injected cells: a notebook offered to readers drops them.
+CELL_MARK = "uqsurvey_build"
 #: File in the jupyter-cache folder holding the environment hash it was filled under.
 ENV_STAMP = "uqsurvey-environment.txt"
 
@@ -224,6 +230,14 @@ def is_notebook(text: str) -> bool:
     )
 
 
+def forced(text: str) -> bool:
+    """The page sets its own execution mode (``mystnb: execution_mode: force``): never cached."""
+    m = _FRONT_MATTER.match(text)
+    meta = (yaml.safe_load(m.group(1)) if m else None) or {}
+    mode = (meta.get("mystnb") or {}).get("execution_mode") if isinstance(meta, dict) else None
+    return mode not in (None, "cache")
+
+
 def injected_cells(app, docname: str, reads: list[str]) -> tuple[str, str]:
     """The code of the hidden first and last cells of *docname* (their text is its cache key)."""
     keys = _keys(app)
@@ -242,8 +256,7 @@ def injected_cells(app, docname: str, reads: list[str]) -> tuple[str, str]:
         hashes.append(f"{entry} {keys.hash(path)[:16]}")
     protected = sorted({rel(keys.root), rel(keys.data)})
     first = (
-        "# Injected by _ext/cache_keys.py at build time: cached outputs are reused only while this cell is unchanged.\n"
-        f"# {'; '.join(hashes)}\n"
+        f"# execution-cache key (_ext/cache_keys.py): {'; '.join(hashes)}\n"
         f"exec({GUARD.strip()!r})\n"
         f"_uqsurvey_build_violations = _uqsurvey_build_guard({protected!r}, {paths!r}, {rel(keys.package)!r})\n"
     )
@@ -255,7 +268,7 @@ def _stamp(first: str, last: str) -> str:
 
 
 def _cell(code: str) -> str:
-    return "```{code-cell} python\n:tags: [remove-cell]\n" + code + "```\n"
+    return f"```{{code-cell}} python\n:tags: [remove-cell]\n:{CELL_MARK}: true\n" + code + "```\n"
 
 
 def inject(text: str, first: str, last: str) -> str:
@@ -282,8 +295,8 @@ def inject(text: str, first: str, last: str) -> str:
 def _source_read(app, docname, source) -> None:
     text = source[0]
     stamps = app.env.uqsurvey_cache_stamps
-    if not is_notebook(text):
-        stamps[docname] = ([], None)
+    if not is_notebook(text) or forced(text) or app.config.nb_execution_mode != "cache":
+        stamps[docname] = ([], None)  # not served from the execution cache: no key needed
         return
     try:
         reads = declared_reads(text, docname)

@@ -54,7 +54,7 @@ def data_readers(book: Path) -> set[str]:
     out = set()
     for path in [book / "intro.md", *sorted((book / "chapters").glob("*.md"))]:
         text = path.read_text(encoding="utf-8")
-        if ck.is_notebook(text) and "data" in ck.declared_reads(text, path.stem):
+        if ck.is_notebook(text) and not ck.forced(text) and "data" in ck.declared_reads(text, path.stem):
             out.add(path.relative_to(book).with_suffix("").as_posix())
     return out
 

@@ -46,6 +46,8 @@ def test_injection_keeps_every_line_number_and_the_front_matter(path):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].source == "first = 1" and code[-1].source == "last = 2"
     assert code[0].metadata["tags"] == ["remove-cell"] == code[-1].metadata["tags"]
+    assert code[0].metadata[ck.CELL_MARK] is True and code[-1].metadata[ck.CELL_MARK] is True
+    assert not any(c.metadata.get(ck.CELL_MARK) for c in code[1:-1])
     assert len(code) == text.count("```{code-cell}") + 2
 
 
@@ -64,6 +66,13 @@ def test_reads_parsing():
     assert ck.declared_reads(fm.format("", "reads: [data, CITATION.cff, data]\n"), "d") == ["CITATION.cff", "data"]
     with pytest.raises(ValueError, match="list of paths"):
         ck.declared_reads(fm.format("", "reads: {a: 1}\n"), "d")
+
+
+def test_a_page_that_forces_execution_is_not_keyed():
+    fm = "---\njupytext: {{text_representation: {{format_name: myst}}}}\nkernelspec: {{name: python3}}\n{}---\n\n```{{code-cell}} python\nx = 1\n```\n"
+    assert ck.is_notebook(fm.format("")) and not ck.forced(fm.format(""))
+    assert ck.forced(fm.format("mystnb:\n  execution_mode: force\n"))
+    assert not ck.forced(fm.format("mystnb:\n  execution_mode: cache\n"))
 
 
 def test_path_hash_follows_content_and_names_not_bytecode(tmp_path):
