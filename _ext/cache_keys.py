@@ -153,9 +153,9 @@ def _hash_path(path: Path) -> str:
         h.update(path.read_bytes())
         return h.hexdigest()
     for dirpath, dirnames, filenames in os.walk(path):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         for name in sorted(filenames):
-            if name.startswith(".") or name.endswith((".pyc", ".pyo")):
+            if name.endswith((".pyc", ".pyo")):  # derived from the sources beside them
                 continue
             f = Path(dirpath, name)
             rel = f.relative_to(path).as_posix()

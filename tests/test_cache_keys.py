@@ -90,6 +90,9 @@ def test_path_hash_follows_content_and_names_not_bytecode(tmp_path):
     assert h1 != h0
     (d / "a.csv").write_text("x\n1\n")
     assert ck._hash_path(d) == h0
+    (d / ".hidden").write_text("read by nobody, but a reader could")
+    assert ck._hash_path(d) != h0
+    (d / ".hidden").unlink()
     (d / "sub" / "b.csv").rename(d / "b.csv")
     assert ck._hash_path(d) != h0
     assert ck._hash_path(d / "a.csv") != ck._hash_path(d / "b.csv")
