@@ -58,7 +58,10 @@ class BookBibtex(SphinxDirective):
     has_content = False
 
     def run(self):
-        from uqsurvey.meta import book_bibtex
+        try:  # the layout of issue 11
+            from uqsurvey.book.meta import book_bibtex
+        except ImportError:
+            from uqsurvey.meta import book_bibtex
 
         _note_use(self.env)
         self.env.note_dependency(str(Path(self.env.srcdir) / "CITATION.cff"))

@@ -24,8 +24,8 @@ current inputs:
   them and the cell's text changes, so the cache misses and the chapter runs.
   Both cells carry the metadata ``uqsurvey_build: true`` (:data:`CELL_MARK`),
   so that a notebook offered to readers can drop them.  A page that sets
-  ``mystnb: execution_mode: force`` executes at every read, never from the
-  cache, and is left alone.
+  ``mystnb: execution_mode: force`` is never served from the cache: it gets no
+  cells, and it is re-read (so executed) at every build.
 * That cell also installs a guard in the kernel (a ``sys.addaudithook``): when
   the chapter's code opens, for reading, a file of the repository (or of the
   data package) that is neither declared nor part of ``uqsurvey``, the open
@@ -70,6 +70,8 @@ READS_KEY = "reads"
 DATA = "data"
 #: Metadata key (value true) of the injected cells: a notebook offered to readers drops them.
 CELL_MARK = "uqsurvey_build"
+#: Stamp of a page that forces its execution (``mystnb: execution_mode: force``).
+FORCED = "forced"
 #: File in the jupyter-cache folder holding the environment hash it was filled under.
 ENV_STAMP = "uqsurvey-environment.txt"
 
@@ -184,11 +186,17 @@ class _Keys:
 
     def __init__(self, app):
         import uqsurvey
-        from uqsurvey.data import default_data_dir
 
         self.root = Path(app.srcdir).resolve()
         self.package = Path(uqsurvey.__file__).resolve().parent
-        self.data = default_data_dir().resolve()
+        try:  # the layout of issue 11: the data of the book that holds the chapters
+            from uqsurvey.survey.data import default_data_dir
+
+            self.data = default_data_dir(self.root).resolve()
+        except ImportError:  # before it: the data beside the package
+            from uqsurvey.data import default_data_dir
+
+            self.data = default_data_dir().resolve()
         self.environment = _environment_hash(app)
         self._hashes: dict[Path, str] = {}
 
@@ -295,7 +303,10 @@ def inject(text: str, first: str, last: str) -> str:
 def _source_read(app, docname, source) -> None:
     text = source[0]
     stamps = app.env.uqsurvey_cache_stamps
-    if not is_notebook(text) or forced(text) or app.config.nb_execution_mode != "cache":
+    if is_notebook(text) and forced(text):
+        stamps[docname] = ([], FORCED)  # executes at every read: read at every build
+        return
+    if not is_notebook(text) or app.config.nb_execution_mode != "cache":
         stamps[docname] = ([], None)  # not served from the execution cache: no key needed
         return
     try:
@@ -322,6 +333,9 @@ def _outdated(app, env, added, changed, removed) -> list[str]:
         reads, old = stamps[docname]
         if old is None:
             continue
+        if old == FORCED:  # its outputs depend on the build itself (e.g. the version)
+            stale.append(docname)
+            continue
         try:
             new = _stamp(*injected_cells(app, docname, reads))
         except ValueError:
@@ -329,7 +343,7 @@ def _outdated(app, env, added, changed, removed) -> list[str]:
         if new != old:
             stale.append(docname)
     if stale:
-        logger.info(f"[cache_keys] inputs changed, re-reading: {', '.join(sorted(stale))}")
+        logger.info(f"[cache_keys] inputs changed or execution forced, re-reading: {', '.join(sorted(stale))}")
     return stale
 
 
@@ -354,12 +368,8 @@ def _builder_inited(app) -> None:
         app.env.uqsurvey_cache_stamps = {}
     keys = _keys(app)
     os.environ["UQSURVEY_BUILD_PREFIX"] = sys.prefix  # checked by the guard in every kernel
-    if not keys.package.is_relative_to(keys.root):
-        logger.warning(
-            f"[cache_keys] uqsurvey is imported from {keys.package}, outside the book ({keys.root}): "
-            "the chapters would compute with another checkout's package and data "
-            "(reinstall with `make venv`, or set PYTHONPATH to the book)"
-        )
+    if not keys.package.is_relative_to(keys.root):  # keyed all the same: on the package imported
+        logger.info(f"[cache_keys] uqsurvey is imported from {keys.package}, outside the book ({keys.root})")
     if app.config.nb_execution_mode != "cache":
         return
     cache = Path(app.config.nb_execution_cache_path or ".jupyter_cache").resolve()

@@ -147,16 +147,17 @@ def test_a_chapter_key_moves_with_exactly_what_it_reads(book):
 
 def test_pages_whose_key_changed_are_outdated(book):
     app = _fake_app(book)
-    app.env.found_docs = {"chapters/x", "chapters/prose", "chapters/new"}
+    app.env.found_docs = {"chapters/x", "chapters/prose", "chapters/new", "chapters/forced"}
     app.env.uqsurvey_cache_stamps = {
         "chapters/x": (["data"], ck._stamp(*ck.injected_cells(app, "chapters/x", ["data"]))),
         "chapters/prose": ([], None),
+        "chapters/forced": ([], ck.FORCED),
     }
-    assert ck._outdated(app, app.env, {"chapters/new"}, set(), set()) == []
+    assert sorted(ck._outdated(app, app.env, {"chapters/new"}, set(), set())) == ["chapters/forced"]
     (book / "data" / "benchmarks.csv").write_text("name,c1\nA,yes\n")
     app2 = _fake_app(book)
     app2.env = app.env
-    assert ck._outdated(app2, app2.env, {"chapters/new"}, set(), set()) == ["chapters/x"]
+    assert sorted(ck._outdated(app2, app2.env, {"chapters/new"}, set(), set())) == ["chapters/forced", "chapters/x"]
 
 
 def test_environment_hash_follows_the_pins(tmp_path):
