@@ -1,5 +1,7 @@
 # Two commands for a new user on a fresh Debian/Ubuntu machine with Python >= 3.11:
-#   make book   build the HTML book from clean, warnings as errors
+#   make book   build the HTML book, warnings as errors; incremental: a chapter re-executes only
+#               when its code, the data it reads, the uqsurvey package or the environment changed
+#               (_ext/cache_keys.py); `make clean` first for a build from scratch
 #   make test   run the whole test suite (package, data, chapters, build, browser)
 #   make screens  screenshots of every page at 1366 and 412 px wide in _build/screens/
 SHELL := /bin/bash
@@ -13,9 +15,11 @@ JB_FLAGS := -n -W --keep-going
 
 .PHONY: book test venv chromium fonts screens clean notebooks
 
+# _build/.jupyter_cache (executions) and _build/.doctrees (Sphinx) are kept between builds.
+# A failed build drops _build/.doctrees, so that the next one reads every page again and
+# reports every warning again, instead of passing because the offending page is not re-read.
 book: $(STAMP) fonts
-	rm -rf _build
-	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
+	$(VENV)/bin/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
@@ -63,5 +67,7 @@ fonts:
 	fi
 	@fc-list :lang=zh family 2>/dev/null | grep -q . || { echo "no CJK font; install Debian's fonts-noto-cjk package"; exit 1; }
 
+
+# Everything built, caches included: the next `make book` executes every chapter.
 clean:
 	rm -rf _build

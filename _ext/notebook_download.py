@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: Metadata key of the cells the build adds to every chapter (``cache_keys.CELL_MARK``).
+BUILD_CELL_MARK = "uqsurvey_build"
+
 
 def _offer_notebook(app, pagename, templatename, context, doctree) -> None:
     import nbformat
@@ -26,6 +29,9 @@ def _offer_notebook(app, pagename, templatename, context, doctree) -> None:
     if not written.exists():
         raise FileNotFoundError(f"{pagename} is a notebook but MyST-NB wrote no {written}")
     notebook = nbformat.read(written, as_version=4)
+    # The build's own hidden cells (execution-cache keys and the read guard, _ext/cache_keys.py)
+    # are not part of the chapter.
+    notebook.cells = [c for c in notebook.cells if not c.get("metadata", {}).get(BUILD_CELL_MARK)]
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []
