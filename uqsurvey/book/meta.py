@@ -1,44 +1,76 @@
-"""The book's own metadata: version, and how to cite it and its numbers.
+"""The book's own metadata: version, identity (its URL), and how to cite it and its numbers.
 
 The citation metadata has one source, ``CITATION.cff``; the BibTeX shown in
-the book is generated from it.
+the book is generated from it.  The book's canonical URL has one source too,
+:func:`book_identity`: the environment variable ``UQSURVEY_BOOK_URL`` (which
+the Pages workflow sets at build time), else ``html.baseurl`` of
+``_config.yml``.  When neither gives a URL the build is a *local build*: links
+stay relative and the book says "local build" where a URL would be.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import os
-import subprocess
+import re
 from pathlib import Path
+
+from uqsurvey.version import source_version
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository (uqsurvey/book/meta.py)
 
+#: Environment variable that gives the book's canonical URL (set by the Pages workflow).
+BOOK_URL_ENV = "UQSURVEY_BOOK_URL"
+#: Said where a URL would be when the build does not know the book's URL.
+LOCAL_BUILD = "local build"
+ABSOLUTE_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+
 
 def book_version(srcdir: str | os.PathLike = ROOT) -> dict[str, str]:
-    """Return ``{'version', 'commit', 'date'}`` for the source tree at *srcdir*.
+    """Return ``{'version', 'commit', 'date'}`` for the source tree at *srcdir*
+    (:func:`uqsurvey.version.source_version`: release tag or short commit,
+    ``+dirty`` for uncommitted changes; ``SOURCE_DATE_EPOCH`` fixes the date)."""
+    return source_version(srcdir)
 
-    The version is the release tag when HEAD is tagged, otherwise the short
-    commit hash, suffixed with ``+dirty`` when tracked files have uncommitted
-    changes.  ``SOURCE_DATE_EPOCH`` (reproducible builds) fixes the date.
+
+def book_identity(srcdir: str | os.PathLike = ROOT, environ: dict | None = None) -> dict[str, str | None]:
+    """Return ``{'book_url': ...}``: the book's canonical URL without a trailing
+    slash, or ``None`` in a local build.
+
+    ``UQSURVEY_BOOK_URL`` overrides ``html.baseurl`` of ``srcdir/_config.yml``.
+    A value that is not an absolute http(s) URL raises ``ValueError`` naming
+    where it came from.
     """
+    import yaml
 
-    def git(*args: str) -> str:
-        try:
-            out = subprocess.run(["git", *args], cwd=srcdir, capture_output=True, text=True, timeout=20)
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return out.stdout.strip() if out.returncode == 0 else ""
+    environ = os.environ if environ is None else environ
+    config_path = Path(srcdir) / "_config.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8")) if config_path.exists() else None
+    configured = ((config or {}).get("html") or {}).get("baseurl")
+    from_env = str(environ.get(BOOK_URL_ENV) or "").strip()
+    value = from_env or str(configured or "").strip()
+    if value and not ABSOLUTE_URL.match(value):
+        where = f"environment variable {BOOK_URL_ENV}" if from_env else f"html.baseurl in {config_path}"
+        raise ValueError(f"{where} must be an absolute http(s) URL, got {value!r}")
+    return {"book_url": value.rstrip("/") or None}
 
-    commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
-    tag = git("describe", "--tags", "--exact-match", "HEAD")
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-    version = (tag or commit) + ("+dirty" if dirty else "")
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (
-        _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc)
-        if epoch
-        else _dt.datetime.now(tz=_dt.timezone.utc)
-    )
-    return {"version": version, "commit": commit, "date": when.strftime("%Y-%m-%d")}
+
+def book_link(path: str, identity: dict | None = None) -> str:
+    """The absolute URL of *path* (``chapters/ledger.html#claim-c1``) in the
+    published book, or *path* itself, relative to the book's root, in a local build."""
+    identity = book_identity() if identity is None else identity
+    path = path.lstrip("/")
+    return f"{identity['book_url']}/{path}" if identity.get("book_url") else path
+
+
+def cite_text(what: str, path: str, cff: dict | None = None, version: dict | None = None,
+              identity: dict | None = None) -> str:
+    """A one-line citation of one number of the book, ready to paste into a review:
+    what it is, the book's title and version, and the absolute URL of its anchor
+    (or, in a local build, "local build" and the path)."""
+    cff = cff or citation()
+    version = version or book_version()
+    identity = book_identity() if identity is None else identity
+    where = book_link(path, identity) if identity.get("book_url") else f"{LOCAL_BUILD}, {path}"
+    return f"{what}, recomputed in *{cff['title']}*, version {version['version']} (built {version['date']}), {where}."
 
 
 def citation(path: str | os.PathLike = ROOT / "CITATION.cff") -> dict:
