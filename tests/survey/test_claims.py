@@ -197,8 +197,9 @@ def test_cli_json_has_the_documented_fields(ledger):
     rows = json.loads(out.stdout)
     assert [r["id"] for r in rows] == list(ledger)
     keys = {"id", "section", "statement", "paper_value", "recomputed_value", "recomputed_count",
-            "recomputed_total", "status", "rule", "reason", "sensitivity"}
+            "recomputed_total", "status", "rule", "reason", "sensitivity", "book_version", "book_commit", "book_date"}
     assert all(set(r) == keys for r in rows)
+    assert len({(r["book_commit"], r["book_date"]) for r in rows}) == 1  # one version for the whole ledger
     c1 = next(r for r in rows if r["id"] == "c1")
     assert (c1["recomputed_value"], c1["recomputed_count"], c1["recomputed_total"]) == ("6/22 (27.3%)", 6, 22)
     mc = next(r for r in rows if r["id"] == "multiple-choice")

@@ -14,8 +14,9 @@ status:
 
 Disagreements between the paper's text, its Table 1 and its Appendix A are
 findings: the ledger reports them; it does not hide them.  This module also
-writes the ledger (JSON, CSV, Markdown, the book's HTML) and runs
-``python -m uqsurvey claims`` (:func:`add_claims_args`, :func:`run_claims`).
+writes the ledger (JSON, CSV, Markdown; each JSON and CSV row carries the
+version of the sources), the book's HTML, and runs ``python -m uqsurvey claims``
+(:func:`add_claims_args`, :func:`run_claims`).
 """
 from __future__ import annotations
 
@@ -31,6 +32,13 @@ from typing import Callable
 import pandas as pd
 
 STATUSES = ("reproduced", "differs", "not-checkable")
+
+#: What each status means, in one line (the ledger page's legend shows it).
+STATUS_MEANING = {
+    "reproduced": "the data gives the paper's number under the stated rule",
+    "differs": "under the stated rule, the data gives another number",
+    "not-checkable": "the data cannot say (a figure from an external source, or a fact the annotations do not record)",
+}
 
 
 # --------------------------------------------------------------------------- #
@@ -84,6 +92,10 @@ class ClaimResult:
     reason: str
     sensitivity: list[dict] = field(default_factory=list)
     members: list[str] = field(default_factory=list)
+    #: the structured parts of the outcome that ``reason`` joins into one string:
+    #: the rule's own remark, and the predicate's value for a qualitative claim
+    note: str = ""
+    holds: bool | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -174,6 +186,8 @@ def evaluate_one(claim: pd.Series, d) -> ClaimResult:
         reason=reason,
         sensitivity=[asdict(v) for v in o.sensitivity],
         members=list(o.members),
+        note=o.reason,
+        holds=o.holds if o.checkable else None,
     )
 
 
@@ -198,26 +212,47 @@ def check_registry(d) -> list[str]:
 
 
 def ledger_frame(results: list[ClaimResult]) -> pd.DataFrame:
+    """One row per claim; counts as nullable integers (``37``, never ``37.0``)."""
     rows = []
     for r in results:
         row = r.to_dict()
         row["sensitivity"] = "; ".join(f"{v['rule']} → {v['value']}" for v in r.sensitivity)
         row["members"] = ", ".join(r.members)
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    for col in ("recomputed_count", "recomputed_total"):
+        if col in frame:
+            frame[col] = frame[col].astype("Int64")
+    return frame
 
 
-def to_json(results: list[ClaimResult]) -> str:
-    keep = (
-        "id section statement paper_value recomputed_value recomputed_count recomputed_total "
-        "status rule reason sensitivity"
-    ).split()
-    return json.dumps([{k: r.to_dict()[k] for k in keep} for r in results], indent=2, ensure_ascii=False)
+#: The columns of the JSON and CSV ledgers, in order (the version columns follow them).
+EXPORT_FIELDS = (
+    "id section statement paper_value recomputed_value recomputed_count recomputed_total "
+    "status rule reason sensitivity"
+).split()
 
 
-def to_csv(results: list[ClaimResult]) -> str:
+def version_fields(version: dict | None = None) -> dict[str, str]:
+    """The version every exported ledger row carries: ``book_version`` (release tag
+    or commit), ``book_commit`` and ``book_date`` (:func:`uqsurvey.version.source_version`)."""
+    from uqsurvey.version import source_version
+
+    v = version or source_version()
+    return {"book_version": v["version"], "book_commit": v["commit"], "book_date": v["date"]}
+
+
+def to_json(results: list[ClaimResult], version: dict | None = None) -> str:
+    """The ledger as a JSON list, one object per claim, each with the version fields."""
+    stamp = version_fields(version)
+    rows = [{**{k: r.to_dict()[k] for k in EXPORT_FIELDS}, **stamp} for r in results]
+    return json.dumps(rows, indent=2, ensure_ascii=False)
+
+
+def to_csv(results: list[ClaimResult], version: dict | None = None) -> str:
+    """The ledger as CSV: :data:`EXPORT_FIELDS` then the version fields; counts print as integers."""
     buf = io.StringIO()
-    frame = ledger_frame(results).drop(columns=["members"])
+    frame = ledger_frame(results)[EXPORT_FIELDS].assign(**version_fields(version))
     frame.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     return buf.getvalue()
 
