@@ -174,7 +174,8 @@ def test_frictionless_validates_the_package():
 def test_every_resource_has_provenance_and_described_fields(pkg):
     assert pkg["profile"] == "tabular-data-package"
     assert {r["name"] for r in pkg["resources"]} == {
-        "papers", "paper_datasets", "paper_metrics", "benchmarks", "datasets", "normalizations", "claims"}
+        "papers", "paper_datasets", "paper_metrics", "benchmarks", "datasets", "normalizations", "claims",
+        "claim_sections"}
     for res in pkg["resources"]:
         assert res.get("title") and res.get("description") and res.get("provenance"), res["name"]
         assert res["schema"].get("primaryKey"), res["name"]
@@ -188,6 +189,7 @@ def test_every_resource_has_provenance_and_described_fields(pkg):
     assert ("paper_metrics", ("paper_id",), "papers", ("id",)) in fks
     assert ("paper_datasets", ("benchmark",), "benchmarks", ("name",)) in fks
     assert ("normalizations", ("paper_id",), "papers", ("id",)) in fks
+    assert ("claim_sections", ("claim_id",), "claims", ("id",)) in fks
 
 
 # --------------------------------------------------------------------------- #

@@ -31,7 +31,15 @@ VALUE_COLORS = {
     "unsupervised": plots.SKY_BLUE,
 }
 MATCH_COLORS = {"exact": plots.BLUE, "alias": plots.SKY_BLUE, "subset": plots.ORANGE, "ambiguous": plots.REDDISH_PURPLE}
-STATUS_COLORS = {"reproduced": plots.BLUISH_GREEN, "differs": plots.VERMILLION, "not-checkable": "#999999"}
+#: One colour per ledger status (the five of issue 12's vocabulary), used by the
+#: charts and, through the same hex values, by the badges of _static/uq-ledger.css.
+STATUS_COLORS = {
+    "reproduced": plots.BLUISH_GREEN,
+    "reproduced-under-reading": plots.SKY_BLUE,
+    "differs": plots.VERMILLION,
+    "project-coded": plots.REDDISH_PURPLE,
+    "not-checkable": "#999999",
+}
 
 
 def _criterion_colors() -> dict[str, str]:

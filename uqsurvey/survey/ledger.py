@@ -15,8 +15,9 @@ status:
 Disagreements between the paper's text, its Table 1 and its Appendix A are
 findings: the ledger reports them; it does not hide them.  This module also
 writes the ledger (JSON, CSV, Markdown; each JSON and CSV row carries the
-version of the sources), the book's HTML, and runs ``python -m uqsurvey claims``
-(:func:`add_claims_args`, :func:`run_claims`).
+version of the sources) and runs ``python -m uqsurvey claims``
+(:func:`add_claims_args`, :func:`run_claims`).  The book's ledger page (badges,
+filter, citations) is written by :mod:`uqsurvey.book.ledger_page`.
 """
 from __future__ import annotations
 
@@ -291,44 +292,11 @@ def run_claims(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- #
-# HTML for the book's ledger page
+# Anchors (the book's ledger page is written by uqsurvey.book.ledger_page)
 # --------------------------------------------------------------------------- #
-STATUS_LABEL = {"reproduced": "✔ reproduced", "differs": "≠ differs", "not-checkable": "? not checkable"}
-
-
 def anchor(claim_id: str) -> str:
     """The stable HTML anchor of a claim: ``claim-<id>``."""
     return f"claim-{claim_id}"
-
-
-def ledger_html(results: list[ClaimResult]) -> str:
-    """One block per claim, each with its stable anchor ``#claim-<id>``."""
-    from html import escape as e
-
-    parts = ['<div class="uq-ledger">']
-    for r in results:
-        sens = ""
-        if r.sensitivity:
-            rows = "".join(
-                f"<tr><td>{e(v['rule'])}</td><td>{e(v['value'])}</td>"
-                f"<td>{'= paper' if variant_matches_paper(v, r) else ''}</td></tr>"
-                for v in r.sensitivity
-            )
-            sens = (
-                '<table class="uq-sensitivity"><thead><tr><th>counting rule</th><th>value</th><th></th>'
-                f"</tr></thead><tbody>{rows}</tbody></table>"
-            )
-        members = f"<p><b>Counted:</b> {e(', '.join(r.members))}</p>" if r.members else ""
-        parts.append(
-            f'<section class="uq-claim uq-{r.status}" id="{anchor(r.id)}">'
-            f'<h3><a class="headerlink" href="#{anchor(r.id)}">#</a> <code>{e(r.id)}</code> '
-            f'<span class="uq-status">{STATUS_LABEL[r.status]}</span></h3>'
-            f"<p>{e(r.statement)} <i>({'§' if r.section[:1].isdigit() else ''}{e(r.section)})</i></p>"
-            f"<p><b>Paper:</b> {e(r.paper_value)} &nbsp; <b>Recomputed:</b> {e(r.recomputed_value)}</p>"
-            f"<p><b>Rule:</b> {e(r.rule)}</p><p><b>Why:</b> {e(r.reason)}</p>{members}{sens}</section>"
-        )
-    parts.append("</div>")
-    return "\n".join(parts)
 
 
 def variant_matches_paper(variant: dict, result: ClaimResult) -> bool:

@@ -1,0 +1,352 @@
+"""The ledger as a reviewer's tool: the HTML of the book's ledger page and of the
+ledger links in the chapters.
+
+Everything here presents a :class:`~uqsurvey.survey.ledger.ClaimResult`; nothing
+recomputes a claim.
+
+* :func:`badge` -- the status badge, the same on every page that shows a status
+  (styled by ``_static/uq-ledger.css`` with the colours of
+  :data:`uqsurvey.survey.figures.STATUS_COLORS`);
+* :func:`why_sentences` -- the "why" of an entry, written as sentences from the
+  structured outcome (status, values, matching rule, the rule's own remark);
+* :func:`cite_parts` -- the "cite this claim" line: the URL of the claim's
+  anchor (absolute when the book's URL is configured, else relative and marked
+  "local build"), the version and a one-line citation;
+* :func:`filter_html`, :func:`summary_html`, :func:`ledger_html` -- the ledger
+  page: a filter by status and by section of the paper (plain JavaScript in
+  ``_static/uq-ledger.js``, no network), the summary table and one entry per claim;
+* :func:`section_links_html` -- the block at the end of a chapter section that
+  links back to the ledger entries of the claims it discusses;
+* :func:`claim_sections`, :func:`chapter_sections` -- the map claim id -> chapter
+  section (``data/claim_sections.csv``) and the sections' titles (read from the
+  chapters' MyST labels).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from html import escape
+from pathlib import Path
+
+from uqsurvey.book.meta import ROOT, book_identity, book_link, book_version, cite_text, citation, LOCAL_BUILD
+from uqsurvey.survey.ledger import STATUS_MEANING, STATUSES, anchor, variant_matches_paper
+
+#: The page that holds the ledger (a docname, without ``.html``).
+LEDGER_PAGE = "chapters/ledger"
+
+#: Symbol and words of every status of the vocabulary (issue 12).  The symbol
+#: keeps the badge readable without colour.
+STATUS_LABEL: dict[str, tuple[str, str]] = {
+    "reproduced": ("✔", "reproduced"),
+    "reproduced-under-reading": ("≈", "reproduced under a reading"),
+    "differs": ("≠", "differs"),
+    "project-coded": ("◐", "project-coded"),
+    "not-checkable": ("?", "not checkable"),
+}
+
+
+# --------------------------------------------------------------------------- #
+# Badges and counts
+# --------------------------------------------------------------------------- #
+def badge(status: str, count: int | None = None) -> str:
+    """``<span class="uq-badge" data-uq-status="...">≠ differs</span>`` (with a count if given)."""
+    if status not in STATUS_LABEL:
+        raise KeyError(f"unknown status {status!r}; known: {', '.join(STATUS_LABEL)}")
+    symbol, words = STATUS_LABEL[status]
+    n = f' <span class="uq-badge-count">{count}</span>' if count is not None else ""
+    return (f'<span class="uq-badge" data-uq-status="{status}" title="{escape(STATUS_MEANING.get(status, words))}">'
+            f'<span aria-hidden="true">{symbol}</span> {words}{n}</span>')
+
+
+def status_counts(results) -> dict[str, int]:
+    """Claims per status, in the order of the vocabulary; statuses with no claim left out."""
+    counts = {s: sum(r.status == s for r in results) for s in STATUS_LABEL}
+    return {s: n for s, n in counts.items() if n}
+
+
+def status_counts_html(results, ledger_href: str = "") -> str:
+    """One badge per status with its count, each linking to the ledger filtered to it
+    (``ledger_href`` is the ledger page relative to the page that shows the line;
+    empty for the ledger page itself)."""
+    items = [f'<a class="uq-badge-link" href="{ledger_href}?status={s}#uq-ledger-filter">{badge(s, n)}</a>'
+             for s, n in status_counts(results).items()]
+    return f'<p class="uq-status-counts">{" ".join(items)}</p>'
+
+
+def legend_html() -> str:
+    """The statuses the ledger uses, each with its badge and meaning."""
+    rows = "".join(f"<li>{badge(s)}: {escape(STATUS_MEANING[s])}</li>" for s in STATUSES)
+    return f'<ul class="uq-legend">{rows}</ul>'
+
+
+# --------------------------------------------------------------------------- #
+# The "why", as sentences
+# --------------------------------------------------------------------------- #
+def sentence(text: str) -> str:
+    """*text* as a sentence: capital first letter, final full stop."""
+    text = text.strip()
+    if not text:
+        return ""
+    first = next((i for i, ch in enumerate(text) if ch.isalpha()), 0)
+    text = text[:first] + text[first].upper() + text[first + 1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def why_sentences(result) -> str:
+    """Why the claim has its status, in plain sentences, from the structured outcome.
+
+    Reads ``status``, ``paper_value``, ``recomputed_value``, ``rule``, ``holds``,
+    ``sensitivity`` (the rows that match the paper, via
+    :func:`~uqsurvey.survey.ledger.variant_matches_paper`) and ``note`` (the rule's
+    own remark); never the joined ``reason`` string.
+    """
+    r = result
+    matching = [v["rule"] for v in r.sensitivity if variant_matches_paper(v, r)]
+    out: list[str] = []
+    if r.status == "not-checkable":
+        out.append(sentence(f"the data cannot check this claim: {r.note}" if r.note else
+                            "the data cannot check this claim"))
+        return " ".join(out)
+    if r.holds is not None:
+        verdict = "holds" if r.holds else "does not hold"
+        out.append(f"The paper's qualitative statement (“{r.paper_value}”) {verdict} in the data: "
+                   f"{r.recomputed_value} under the rule “{r.rule}”.")
+    elif r.status == "reproduced":
+        out.append(f"The data gives the paper's number, {r.recomputed_value}, under the rule “{r.rule}”.")
+    else:
+        out.append(f"Under the rule “{r.rule}”, the data gives {r.recomputed_value}; "
+                   f"the paper states {r.paper_value}.")
+    if r.status == "reproduced-under-reading" or (r.status == "differs" and r.holds is None):
+        if matching:
+            out.append(f"The paper's number is reached under another recorded rule: {matching[0]}.")
+        elif r.sensitivity:
+            n = len(r.sensitivity)
+            out.append(f"None of the {n} counting rules recorded for this claim gives the paper's number."
+                       if n > 1 else "The one other counting rule recorded for this claim does not give it either.")
+        else:
+            out.append("No other counting rule is recorded for this claim.")
+    if r.status == "project-coded":
+        out.append("The verdict rests on a coding the project added; the source does not state it.")
+    if r.note:
+        out.append(sentence(r.note))
+    return " ".join(out)
+
+
+# --------------------------------------------------------------------------- #
+# Citing one claim
+# --------------------------------------------------------------------------- #
+def claim_path(claim_id: str) -> str:
+    """The claim's anchor, relative to the book's root: ``chapters/ledger.html#claim-<id>``."""
+    return f"{LEDGER_PAGE}.html#{anchor(claim_id)}"
+
+
+def cite_parts(result, identity: dict | None = None, version: dict | None = None, cff: dict | None = None) -> dict:
+    """The "cite this claim" line of one entry.
+
+    Returns ``path`` (relative to the book's root), ``url`` (absolute, or ``None``
+    in a local build), ``where`` (the URL, or ``"local build, <path>"``),
+    ``version``, ``commit``, ``date`` and ``text``: a one-line citation with the
+    claim, the paper's and the recomputed value, the status, the book's title,
+    version and the anchor's URL.
+    """
+    identity = book_identity() if identity is None else identity
+    version = book_version() if version is None else version
+    path = claim_path(result.id)
+    url = book_link(path, identity) if identity.get("book_url") else None
+    section = ("§" if result.section[:1].isdigit() else "") + result.section
+    what = (f"{result.statement.rstrip('.')} (Devic et al., 2025, {section}; paper: {result.paper_value}; "
+            f"ledger: {result.recomputed_value}, {STATUS_LABEL[result.status][1]})")
+    return {
+        "path": path,
+        "url": url,
+        "where": url or f"{LOCAL_BUILD}, {path}",
+        "version": version["version"],
+        "commit": version["commit"],
+        "date": version["date"],
+        "text": cite_text(what, path, cff=cff or citation(), version=version, identity=identity),
+    }
+
+
+def cite_html(result, identity: dict | None = None, version: dict | None = None, cff: dict | None = None) -> str:
+    c = cite_parts(result, identity, version, cff)
+    href = c["url"] or f"#{anchor(result.id)}"
+    return (
+        '<div class="uq-cite"><p><b>Cite this claim:</b> '
+        f'<a class="uq-cite-url" href="{escape(href)}">{escape(c["where"])}</a> · version '
+        f'<code>{escape(c["version"])}</code> (commit <code>{escape(c["commit"])}</code>, built {escape(c["date"])})</p>'
+        f'<div class="highlight"><pre class="uq-cite-text">{escape(c["text"])}</pre></div></div>'
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Claim -> chapter section, and back
+# --------------------------------------------------------------------------- #
+def claim_sections(d) -> dict[str, tuple[str, str]]:
+    """``claim id -> (page, label)`` from ``data/claim_sections.csv``."""
+    t = d.tables.get("claim_sections")
+    if t is None:
+        return {}
+    return {str(r.claim_id): (str(r.page), str(r.label)) for r in t.itertuples(index=False)}
+
+
+_LABEL = re.compile(r"^\(([a-z0-9]+(?:-[a-z0-9]+)*)\)=\s*$")
+_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*$")
+
+
+def chapter_sections(pages, root: str | Path = ROOT) -> dict[str, tuple[str, str]]:
+    """``label -> (page, title)`` for every MyST label ``(label)=`` in *pages*.
+
+    The title is the heading that follows the label; for a label above a
+    paragraph (a recommendation), it is the paragraph's bold lead (``R5``).
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for page in sorted(set(pages)):
+        lines = (Path(root) / f"{page}.md").read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            m = _LABEL.match(line)
+            if not m:
+                continue
+            nxt = next((x for x in lines[i + 1:] if x.strip()), "")
+            h = _HEADING.match(nxt)
+            if h:
+                title = h.group(1)
+            else:
+                lead = re.search(r"\*\*(R\d+)\.?\*\*", nxt)
+                title = lead.group(1) if lead else m.group(1)
+            out[m.group(1)] = (page, title)
+    return out
+
+
+def href(target_page: str, from_page: str, fragment: str = "") -> str:
+    """A relative link from *from_page* to *target_page* (docnames), with ``#fragment``."""
+    rel = posixpath.relpath(f"{target_page}.html", posixpath.dirname(from_page) or ".")
+    return rel + (f"#{fragment}" if fragment else "")
+
+
+def section_links_html(label: str, results, d) -> str:
+    """The block that ends a chapter section: the ledger entries of the claims it discusses."""
+    mapped = {cid: pl for cid, pl in claim_sections(d).items() if pl[1] == label}
+    if not mapped:
+        raise KeyError(f"no claim in claim_sections.csv is discussed in section {label!r}")
+    page = next(iter(mapped.values()))[0]
+    items = []
+    for r in results:
+        if r.id in mapped:
+            link = href(LEDGER_PAGE, page, anchor(r.id))
+            items.append(f'<li>{badge(r.status)} <a href="{link}"><code>{escape(r.id)}</code></a>: '
+                         f'paper {escape(r.paper_value)}, recomputed {escape(r.recomputed_value)}</li>')
+    return ('<div class="uq-ledger-links"><p><b>In the reproduction ledger</b> (rule, status, why, how to cite):</p>'
+            f'<ul>{"".join(items)}</ul></div>')
+
+
+# --------------------------------------------------------------------------- #
+# The ledger page
+# --------------------------------------------------------------------------- #
+def section_groups(section: str) -> list[str]:
+    """The parts of the paper a claim's ``section`` names, for the filter:
+    ``"3.2"`` -> ``["§3"]``, ``"Abstract; 1.1; 6"`` -> ``["Abstract", "§1", "§6"]``,
+    ``"Appendix (ECE vs smECE)"`` -> ``["Appendix"]``."""
+    groups: list[str] = []
+    for part in str(section).split(";"):
+        part = part.strip()
+        m = re.match(r"(\d+)", part)
+        g = f"§{m.group(1)}" if m else ("Appendix" if part.startswith("Appendix") else part)
+        if g and g not in groups:
+            groups.append(g)
+    return groups
+
+
+def _group_order(g: str) -> tuple:
+    m = re.match(r"§(\d+)", g)
+    return (1, int(m.group(1)), "") if m else ((0, 0, g) if g == "Abstract" else (2, 0, g))
+
+
+def _item_attrs(r) -> str:
+    groups = "|".join(section_groups(r.section))
+    return f'data-uq-item data-uq-status="{r.status}" data-uq-sections="|{escape(groups)}|"'
+
+
+def filter_html(results) -> str:
+    """The filter: one checkbox per status present (with its badge and count) and a
+    select of the paper's sections.  Hidden until ``uq-ledger.js`` runs, so a page
+    without JavaScript simply shows every claim."""
+    counts = status_counts(results)
+    boxes = "".join(
+        f'<label class="uq-filter-status"><input type="checkbox" name="status" value="{s}" checked> {badge(s, n)}</label>'
+        for s, n in counts.items()
+    )
+    groups = sorted({g for r in results for g in section_groups(r.section)}, key=_group_order)
+    options = "".join(f'<option value="{escape(g)}">{escape(g)}</option>' for g in groups)
+    return (
+        '<form class="uq-filter" id="uq-ledger-filter" hidden aria-label="Filter the ledger">'
+        f'<fieldset><legend>Status</legend>{boxes}</fieldset>'
+        '<label class="uq-filter-section">Section of the paper '
+        f'<select name="section"><option value="">all</option>{options}</select></label>'
+        f'<p class="uq-filter-count" aria-live="polite" data-total="{len(results)}"></p>'
+        "</form>"
+    )
+
+
+def summary_html(results) -> str:
+    """The summary table: status first (visible on a phone), the claim's statement
+    (linked to its entry), the section, the paper's and the recomputed value."""
+    rows = []
+    for r in results:
+        sec = ("§" if r.section[:1].isdigit() else "") + r.section
+        rows.append(
+            f"<tr {_item_attrs(r)}>"
+            f'<td class="uq-col-status">{badge(r.status)}</td>'
+            f'<td class="uq-col-claim"><a href="#{anchor(r.id)}">{escape(r.statement)}</a> '
+            f'<code class="uq-id">{escape(r.id)}</code></td>'
+            f'<td class="uq-col-section" data-label="section">{escape(sec)}</td>'
+            f'<td class="uq-col-paper" data-label="paper">{escape(r.paper_value)}</td>'
+            f'<td class="uq-col-recomputed" data-label="recomputed">{escape(r.recomputed_value)}</td></tr>'
+        )
+    return (
+        '<table class="uq-ledger-summary"><thead><tr><th>status</th><th>claim</th><th>section</th>'
+        f'<th>paper</th><th>recomputed</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def _sensitivity_html(r) -> str:
+    if not r.sensitivity:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(v['rule'])}</td><td>{escape(v['value'])}</td>"
+        f"<td>{'= paper' if variant_matches_paper(v, r) else ''}</td></tr>"
+        for v in r.sensitivity
+    )
+    return ('<table class="uq-sensitivity"><thead><tr><th>counting rule</th><th>value</th><th></th>'
+            f"</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def ledger_html(results, d=None, identity: dict | None = None, version: dict | None = None,
+                root: str | Path = ROOT) -> str:
+    """One entry per claim, each with its stable anchor ``#claim-<id>``, its badge,
+    the "why" as sentences, the chapter section that discusses it and its citation."""
+    sections = claim_sections(d) if d is not None else {}
+    titles = chapter_sections({p for p, _ in sections.values()}, root) if sections else {}
+    identity = book_identity(root) if identity is None else identity
+    version = book_version(root) if version is None else version
+    cff = citation(Path(root) / "CITATION.cff")
+    parts = ['<div class="uq-ledger">']
+    for r in results:
+        members = f"<p><b>Counted:</b> {escape(', '.join(r.members))}</p>" if r.members else ""
+        discussed = ""
+        if r.id in sections:
+            page, label = sections[r.id]
+            title = titles.get(label, (page, label))[1]
+            discussed = (f'<p class="uq-discussed"><b>Discussed in:</b> '
+                         f'<a href="{href(page, LEDGER_PAGE, label)}">{escape(title)}</a></p>')
+        sec = ("§" if r.section[:1].isdigit() else "") + r.section
+        parts.append(
+            f'<section class="uq-claim" id="{anchor(r.id)}" {_item_attrs(r)}>'
+            f'<h3>{badge(r.status)} <code>{escape(r.id)}</code>'
+            f'<a class="headerlink" href="#{anchor(r.id)}" title="Link to this claim">#</a></h3>'
+            f"<p>{escape(r.statement)} <i>({escape(sec)})</i></p>"
+            f"<p><b>Paper:</b> {escape(r.paper_value)} &nbsp; <b>Recomputed:</b> {escape(r.recomputed_value)}</p>"
+            f"<p><b>Rule:</b> {escape(r.rule)}</p><p><b>Why:</b> {escape(why_sentences(r))}</p>"
+            f"{members}{_sensitivity_html(r)}{discussed}{cite_html(r, identity, version, cff)}</section>"
+        )
+    parts.append("</div>")
+    return "\n".join(parts)
