@@ -69,9 +69,10 @@ def test_every_claim_has_a_citation_line_that_resolves(html, data):
         assert cite is not None, cid
         where = cite.select_one("a.uq-cite-url")
         text = cite.select_one("pre.uq-cite-text").get_text()
-        # a local build: "local build, <path>", the link is the anchor itself
+        # a local build: "local build, <path>"; the link is the anchor, relative to the page
+        assert "@@uq-" not in cite.decode()  # every stamp filled in
         assert where.get_text() == f"local build, chapters/ledger.html#claim-{cid}"
-        assert where["href"] == f"#claim-{cid}"
+        assert where["href"] == f"ledger.html#claim-{cid}"
         path, _, fragment = where.get_text().removeprefix("local build, ").partition("#")
         assert (html / path).exists() and fragment in ledger_ids
         assert text.endswith(f"local build, chapters/ledger.html#claim-{cid}.") and commit in cite.get_text()

@@ -106,6 +106,24 @@ def test_cite_line_with_and_without_the_books_url(ledger):
     assert 'href="#claim-c1"' in html and "commit <code>abc123def456</code>, built 2026-01-02" in html
 
 
+def test_stamps_are_filled_when_the_page_is_written(ledger):
+    from uqsurvey.book.meta import DEFERRED_IDENTITY, STAMP, fill_stamps
+
+    html = L.cite_html(ledger["c4"], DEFERRED_IDENTITY, STAMP)
+    assert "abc123def456" not in html and "@@uq-version@@" in html and "@@uq-href@@/chapters/" in html
+    local = fill_stamps(html, VERSION, {"book_url": None}, "chapters/ledger")
+    assert 'href="ledger.html#claim-c4">local build, chapters/ledger.html#claim-c4</a>' in local
+    assert local.endswith("version abc123def456 (built 2026-01-02), local build, chapters/ledger.html#claim-c4."
+                          "</pre></div></div>")
+    assert "@@uq-" not in local
+    published = fill_stamps(html, VERSION, {"book_url": "https://b.example.org/uq"}, "chapters/ledger")
+    url = "https://b.example.org/uq/chapters/ledger.html#claim-c4"
+    assert f'href="{url}">{url}</a>' in published and published.count(url) == 3 and "@@uq-" not in published
+    # a stamp on another page links relatively from there
+    assert fill_stamps("@@uq-href@@/chapters/ledger.html#claim-c1", VERSION, {"book_url": None}, "intro") == \
+        "chapters/ledger.html#claim-c1"
+
+
 def test_book_identity_reads_the_environment_then_the_config(tmp_path):
     from uqsurvey.book.meta import book_identity
 

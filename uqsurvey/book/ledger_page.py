@@ -28,7 +28,9 @@ import re
 from html import escape
 from pathlib import Path
 
-from uqsurvey.book.meta import ROOT, book_identity, book_link, book_version, cite_text, citation, LOCAL_BUILD
+from uqsurvey.book.meta import (
+    DEFERRED_IDENTITY, HREF_STAMP, LOCAL_BUILD, ROOT, book_identity, book_link, book_version, cite_text, citation,
+)
 from uqsurvey.survey.ledger import STATUS_MEANING, STATUSES, anchor, variant_matches_paper
 
 #: The page that holds the ledger (a docname, without ``.html``).
@@ -147,7 +149,9 @@ def cite_parts(result, identity: dict | None = None, version: dict | None = None
     in a local build), ``where`` (the URL, or ``"local build, <path>"``),
     ``version``, ``commit``, ``date`` and ``text``: a one-line citation with the
     claim, the paper's and the recomputed value, the status, the book's title,
-    version and the anchor's URL.
+    version and the anchor's URL.  The book page passes
+    :data:`~uqsurvey.book.meta.DEFERRED_IDENTITY` and :data:`~uqsurvey.book.meta.STAMP`:
+    URL and version are then stamps that the build fills in when it writes the page.
     """
     identity = book_identity() if identity is None else identity
     version = book_version() if version is None else version
@@ -169,7 +173,8 @@ def cite_parts(result, identity: dict | None = None, version: dict | None = None
 
 def cite_html(result, identity: dict | None = None, version: dict | None = None, cff: dict | None = None) -> str:
     c = cite_parts(result, identity, version, cff)
-    href = c["url"] or f"#{anchor(result.id)}"
+    deferred = DEFERRED_IDENTITY["book_url"]
+    href = c["url"].replace(deferred, HREF_STAMP) if c["url"] else f"#{anchor(result.id)}"
     return (
         '<div class="uq-cite"><p><b>Cite this claim:</b> '
         f'<a class="uq-cite-url" href="{escape(href)}">{escape(c["where"])}</a> · version '

@@ -122,3 +122,43 @@ def paper_bibtex(cff: dict | None = None) -> str:
     }
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
     return f"@article{{devic2025calibration,\n{body}\n}}"
+
+
+# --------------------------------------------------------------------------- #
+# Stamps: the version and URL filled in when a page is written, not when it executes
+# --------------------------------------------------------------------------- #
+#: What an executed cell writes instead of the version (``book_version()``'s keys).  The
+#: book's Sphinx extension (``_ext/book_version.py``) fills them in with :func:`fill_stamps`
+#: when it writes each page, so a cached execution never shows another version.
+STAMP = {"version": "@@uq-version@@", "commit": "@@uq-commit@@", "date": "@@uq-date@@"}
+#: An identity whose URL is filled in at write time too: :func:`book_link` then gives
+#: ``@@uq-url@@/<path>`` (text) and :data:`HREF_STAMP` ``/<path>`` marks a link target.
+DEFERRED_IDENTITY = {"book_url": "@@uq-url@@"}
+HREF_STAMP = "@@uq-href@@"
+_URL_STAMP = re.compile(r"@@uq-(url|href)@@/([\w/.#-]*[\w#-])")
+
+
+def fill_stamps(html: str, version: dict, identity: dict, pagename: str = "") -> str:
+    """Fill the stamps of *html* (a page *pagename*, a docname) with *version* and *identity*.
+
+    ``@@uq-url@@/<path>`` becomes the absolute URL, or ``local build, <path>`` in a
+    local build; ``@@uq-href@@/<path>`` becomes the absolute URL, or *path* relative
+    to the page.
+    """
+    import posixpath
+
+    for key, stamp in STAMP.items():
+        html = html.replace(stamp, version[key])
+    base = identity.get("book_url")
+
+    def fill(m: re.Match) -> str:
+        kind, path = m.groups()
+        if base:
+            return f"{base}/{path}"
+        if kind == "url":
+            return f"{LOCAL_BUILD}, {path}"
+        target, _, fragment = path.partition("#")
+        rel = posixpath.relpath(target, posixpath.dirname(pagename) or ".")
+        return (rel + (f"#{fragment}" if fragment else "")) if target else f"#{fragment}"
+
+    return _URL_STAMP.sub(fill, html)
