@@ -1,6 +1,7 @@
 # Two commands for a new user on a fresh Debian/Ubuntu machine with Python >= 3.11:
 #   make book   build the HTML book from clean, warnings as errors
 #   make test   run the whole test suite (package, data, chapters, build, browser)
+#   make screens  screenshots of every page at 1366 and 412 px wide in _build/screens/
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,16 +11,22 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
 JB_FLAGS := -n -W --keep-going
 
-.PHONY: book test venv chromium clean notebooks
+.PHONY: book test venv chromium fonts screens clean notebooks
 
-book: $(STAMP)
+book: $(STAMP) fonts
 	rm -rf _build
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
 	@echo
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium fonts
 	$(PY) -m pytest
+
+# Full-page screenshots of every page of the table of contents, at desktop
+# (1366 x 768) and phone (412 x 900) width, for a reviewer to look at.
+screens: $(STAMP) chromium fonts
+	@[ -f _build/html/index.html ] || $(MAKE) book
+	$(PY) scripts/screens.py --out _build/screens
 
 venv: $(STAMP)
 
@@ -44,6 +51,17 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 	@test -x "$(CHROMIUM)" || { echo "no $(CHROMIUM); install Debian's chromium package"; exit 1; }
+
+# Quotations from the translated source are Chinese: without a CJK font they draw
+# as empty boxes in the browser (and in matplotlib, which finds fonts through
+# the same system folders).  Installed like chromium: only when missing.
+fonts:
+	@if ! fc-list :lang=zh family 2>/dev/null | grep -q .; then \
+	  echo "Installing Debian fonts-noto-cjk (Chinese quotations)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null; \
+	fi
+	@fc-list :lang=zh family 2>/dev/null | grep -q . || { echo "no CJK font; install Debian's fonts-noto-cjk package"; exit 1; }
 
 clean:
 	rm -rf _build

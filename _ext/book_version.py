@@ -1,4 +1,12 @@
-"""Stamp every page with the book's version: git commit (or release tag) and build date.
+"""Stamp every page with the book's version and identity.
+
+The footer gives the git commit (or release tag), the build date and the book's
+canonical URL, or "local build" when the build does not know one.  The URLs come
+from :func:`uqsurvey.book.meta.book_identity` (``_config.yml``'s ``html.baseurl`` and
+``repository.url``, overridden by ``UQSURVEY_BOOK_URL`` / ``UQSURVEY_REPOSITORY_URL``,
+which the Pages workflow sets).  With a book URL, Sphinx writes a
+``<link rel="canonical">`` with the page's absolute URL on every page; with a
+repository URL, the header gets the repository button.
 
 Executed cells that show the version or the book's URL (the ledger's citation lines,
 the review page) write stamps (:data:`uqsurvey.book.meta.STAMP`); this extension fills
@@ -7,30 +15,50 @@ execution never shows another version or URL.
 """
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 
 def _config_inited(app, config) -> None:
-    from uqsurvey.book.meta import book_identity, book_version
+    from uqsurvey.book.meta import LOCAL_BUILD, book_identity, book_version
 
     info = book_version(Path(app.srcdir))
+    identity = book_identity(Path(app.srcdir))
     app.book_version = info
-    app.book_identity = book_identity(Path(app.srcdir))
-    config.html_theme_options = dict(config.html_theme_options or {})
-    config.html_theme_options["extra_footer"] = (
-        f'<p class="book-version">Version <code>{info["version"]}</code>, built {info["date"]}.</p>'
+    # A config value, so that a change of URL re-reads every page.
+    config.uqsurvey_identity = identity
+
+    options = dict(config.html_theme_options or {})
+    if identity["book_url"]:
+        config.html_baseurl = identity["book_url"] + "/"
+        where = f'<a href="{escape(identity["book_url"])}/">{escape(identity["book_url"])}</a>'
+    else:
+        config.html_baseurl = ""
+        where = f'<span class="book-local">{LOCAL_BUILD}</span>'
+    if identity["repository_url"]:
+        options["repository_url"] = identity["repository_url"]
+        options["use_repository_button"] = True
+    else:
+        options.pop("repository_url", None)
+        options["use_repository_button"] = False
+    options["extra_footer"] = (
+        f'<p class="book-version">Version <code>{info["version"]}</code>, built {info["date"]}. '
+        f'<span class="book-url">{where}</span></p>'
     )
+    config.html_theme_options = options
 
 
 def _page_context(app, pagename, templatename, context, doctree) -> None:
     from uqsurvey.book.meta import fill_stamps
 
     context["book_version"] = app.book_version
+    context["book_identity"] = app.config.uqsurvey_identity
     if "@@uq-" in context.get("body", ""):
-        context["body"] = fill_stamps(context["body"], app.book_version, app.book_identity, pagename)
+        context["body"] = fill_stamps(context["body"], app.book_version, app.config.uqsurvey_identity, pagename)
 
 
 def setup(app):
+    app.add_config_value("uqsurvey_identity", {}, "env")
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _page_context)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

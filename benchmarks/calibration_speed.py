@@ -35,7 +35,7 @@ confidences ``Beta(5, 2)``, correctness ``Bernoulli(f**1.5)``
 (overconfident), as float64 arrays; ``--calibrated`` adds a well-calibrated
 sample, whose small smECE bandwidth (< 0.01) makes relplot's grid grow with
 every bisection step (we read the data once either way, but on about 19000
-cells instead of 1000 -- see ``uqsurvey.calibration.smece``).
+cells instead of 1000 -- see ``uqsurvey.calibration._relplot``).
 """
 from __future__ import annotations
 

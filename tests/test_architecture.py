@@ -49,17 +49,7 @@ LAYERS: tuple[tuple[str, int], ...] = (
 #: Known violations, to be removed by the numeric half of issue 11
 #: (the lead empties this list after merging it).  Each entry is one line of
 #: :func:`violations`' output.
-KNOWN_VIOLATIONS: frozenset[str] = frozenset({
-    # removed by the numeric half of issue 11
-    "uqsurvey/simulate.py: private name uqsurvey.calibration._relplot_grid_size",
-    "uqsurvey/simulate.py: private name uqsurvey.calibration._relplot_kernel",
-    "uqsurvey/calibration.py: 1986 lines (max 600)",
-    "uqsurvey/demos.py: 1315 lines (max 600)",
-    "uqsurvey/ece_demo.py: 950 lines (max 600)",
-    "uqsurvey/simulate.py: 716 lines (max 600)",
-    "uqsurvey/ece_demo.py: private name uqsurvey.simulate._check_positive_int",
-    "tests/book/test_checks.py: old module path uqsurvey.calibration_checks",
-})
+KNOWN_VIOLATIONS: frozenset[str] = frozenset()
 
 
 def module_name(path: Path) -> str:

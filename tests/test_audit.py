@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from uqsurvey import calibration as cal
-from uqsurvey.audit import FILES, cli_audit
+from uqsurvey.audit import FILES, add_arguments, cli_audit, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -144,3 +144,24 @@ def test_module_entry_point(good_csv, tmp_path):
     )
     assert res.returncode == 1 and "no column 'nope'" in res.stderr
     assert not (tmp_path / "o2").exists()
+
+
+def test_add_arguments_and_run_serve_a_shared_parser(good_csv, tmp_path, capsys):
+    # the one argparse entry of `python -m uqsurvey` mounts the audit as a subcommand
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="uqsurvey")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_arguments(sub.add_parser("audit"))
+    out = tmp_path / "via-run"
+    csv = good_csv[0]
+    args = parser.parse_args(["audit", str(csv), "--confidence", "conf", "--correct", "ok",
+                              "--out", str(out), "--n-boot", "20"])
+    assert run(args) == 0
+    direct = tmp_path / "via-cli"
+    assert cli_audit([str(csv), "--confidence", "conf", "--correct", "ok", "--out", str(direct),
+                      "--n-boot", "20"]) == 0
+    for name in FILES:
+        assert (out / name).read_bytes() == (direct / name).read_bytes(), name
+    args.n_boot = -1
+    assert run(args) == 1 and "--n-boot must be >= 0" in capsys.readouterr().err

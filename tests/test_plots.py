@@ -40,6 +40,27 @@ def test_palette_is_okabe_ito():
     assert {plots.COLOR_BINNED, plots.COLOR_SMOOTH, plots.COLOR_DENSITY} <= set(plots.OKABE_ITO)
 
 
+def test_one_palette_and_one_accessor():
+    # every named constant is an entry of COLORS, and color() reads it
+    assert set(plots.OKABE_ITO) | {plots.COLOR_DIAGONAL} == set(plots.COLORS.values())
+    assert plots.color("binned") == plots.COLOR_BINNED == plots.COLORS["blue"]
+    assert plots.color("smooth") == plots.COLOR_SMOOTH and plots.color("diagonal") == plots.COLOR_DIAGONAL
+    assert [plots.color(k) for k in range(10)] == [plots.CYCLE[k % 8] for k in range(10)]
+    with pytest.raises(TypeError):
+        plots.COLORS["blue"] = "#FFFFFF"  # read-only
+    with pytest.raises(ValueError, match="key must be"):
+        plots.color("purple")
+
+
+def test_importing_the_palette_does_not_import_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, uqsurvey.plots; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_apply_style_sets_cycle_and_svg_salt():
     plots.apply_style()
     colors = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]]

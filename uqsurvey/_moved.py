@@ -39,8 +39,16 @@ MOVED: dict[str, tuple[str, ...]] = {
     "uqsurvey.calibration_checks": ("uqsurvey.book.checks",),
     # numeric side (LAYOUT.md).  ``uqsurvey.demos`` is a package now: its old names
     # live in uqsurvey.demos.<chapter> modules and are not aliased.
-    "uqsurvey.simulate": ("uqsurvey.simulation",),
-    "uqsurvey.ece_demo": ("uqsurvey.demos.ece_vs_smece",),
+    "uqsurvey.simulate": ("uqsurvey.simulation", "uqsurvey.calibration", "uqsurvey._args"),
+    "uqsurvey.ece_demo": ("uqsurvey.demos.ece_vs_smece", "uqsurvey.demos.ece_vs_smece_figures"),
+}
+
+#: Old names of a module that became a package of the same name.  The package answers
+#: them from its modules (see :func:`package_attribute`); ``uqsurvey.demos`` was one flat
+#: module and is one module per demonstration chapter now.
+SPLIT: dict[str, tuple[str, ...]] = {
+    "uqsurvey.demos": ("uqsurvey.demos.aleatoric", "uqsurvey.demos.shift", "uqsurvey.demos.team",
+                       "uqsurvey.demos.selective", "uqsurvey.demos._common"),
 }
 
 #: Per old module: old public name -> new name.
@@ -61,6 +69,24 @@ RENAMED: dict[str, dict[str, str]] = {
         "supervision_shift": "table_supervision_shift",
         "supervision_shift_figure": "figure_supervision_shift",
         "human_studies": "table_human_studies",
+    },
+    "uqsurvey.simulate": {
+        "as_generator": "as_generator",
+        "_smece_expected_labels": "smece_expected",
+    },
+    "uqsurvey.ece_demo": {
+        "sample_size_table": "table_sample_size",
+        "interactive_chart": "figure_interactive",
+        "plot_calibration_curves": "figure_calibration_curves",
+        "plot_ece_vs_bins": "figure_ece_vs_bins",
+        "plot_sample_size": "figure_sample_size",
+        "plot_ranking": "figure_ranking",
+        "plot_verbalized": "figure_verbalized",
+        "plot_model_comparison": "figure_model_comparison",
+        "plot_reliability_pair": "figure_reliability_pair",
+    },
+    "uqsurvey.demos": {
+        "summarise_runs": "summarize_runs",
     },
     "uqsurvey.explorer": {
         "explorer_chart": "figure_explorer",
@@ -113,6 +139,22 @@ class MovedFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module) -> None:
         pass
+
+
+def package_attribute(package: str, name: str):
+    """An old name of a :data:`SPLIT` package, looked up in its new modules (with a warning).
+
+    A package lists it as its module ``__getattr__``; raises :class:`AttributeError` for
+    a name that was never there.
+    """
+    new = RENAMED.get(package, {}).get(name, name)
+    for target in SPLIT.get(package, ()):
+        mod = importlib.import_module(target)
+        if not new.startswith("__") and hasattr(mod, new):
+            warnings.warn(f"{package}.{name} has moved to {target}.{new}; import it from there",
+                          DeprecationWarning, stacklevel=3)
+            return getattr(mod, new)
+    raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
 
 def install() -> None:

@@ -138,7 +138,7 @@ def read_predictions(path, confidence_col: str, correct_col: str) -> tuple[np.nd
 # ----------------------------------------------------------------------------
 
 def compute_audit(f: np.ndarray, y: np.ndarray, *, n_boot: int, seed: int) -> dict:
-    """All numbers of the audit, as a JSON-serialisable dict."""
+    """All numbers of the audit, as a JSON-serializable dict."""
     from functools import partial
 
     from uqsurvey import calibration as cal
@@ -276,14 +276,14 @@ def _install(tmp: Path, out: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def cli_audit(argv: list[str]) -> int:
-    """Entry point of ``python -m uqsurvey audit``; returns the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="python -m uqsurvey audit",
-        description="Calibration audit of released predictions (binned ECE under four "
-                    "conventions, smECE, Brier, AUROC, AURC, bootstrap intervals, "
-                    "reliability diagrams).",
-    )
+DESCRIPTION = ("Calibration audit of released predictions (binned ECE under four "
+               "conventions, smECE, Brier, AUROC, AURC, bootstrap intervals, "
+               "reliability diagrams).")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the arguments of the ``audit`` subcommand to ``parser`` (for the one
+    argparse entry of ``python -m uqsurvey``); returns ``parser``."""
     parser.add_argument("predictions", help="CSV file with a header row")
     parser.add_argument("--confidence", required=True, metavar="COL",
                         help="column of confidences in [0, 1]")
@@ -295,11 +295,15 @@ def cli_audit(argv: list[str]) -> int:
                         help="bootstrap resamples for the intervals and bands (default: 200; 0 = none)")
     parser.add_argument("--seed", type=int, default=0, metavar="S",
                         help="seed of the bootstrap (default: 0)")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse has printed its message
-        return int(exc.code or 0)
+    return parser
 
+
+def run(args: argparse.Namespace) -> int:
+    """Run the audit for parsed ``args`` (see :func:`add_arguments`); returns the exit status.
+
+    Prints the report and writes the files; a problem with the input prints
+    ``error: ...`` to stderr, writes nothing and returns 1.
+    """
     try:
         if args.n_boot < 0:
             raise AuditError(f"--n-boot must be >= 0; found {args.n_boot}")
@@ -330,3 +334,13 @@ def cli_audit(argv: list[str]) -> int:
     sys.stdout.write(report)
     print(f"\nwrote {', '.join(FILES)} to {out}/")
     return 0
+
+
+def cli_audit(argv: list[str]) -> int:
+    """``python -m uqsurvey audit ARGS``: parse ``argv`` and :func:`run`; returns the exit status."""
+    parser = add_arguments(argparse.ArgumentParser(prog="python -m uqsurvey audit", description=DESCRIPTION))
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its message
+        return int(exc.code or 0)
+    return run(args)

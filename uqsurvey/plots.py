@@ -15,10 +15,17 @@ colours on white, come last).  Roles used by the reliability diagrams:
 
 * :data:`COLOR_BINNED` (blue) -- binned reliability diagram bars;
 * :data:`COLOR_SMOOTH` (vermillion) -- the smoothed reliability curve;
-* :data:`COLOR_BAND` -- bootstrap bands are drawn in the colour of their
-  line at :data:`BAND_ALPHA`;
+* bootstrap bands are drawn in the colour of their line at :data:`BAND_ALPHA`;
 * :data:`COLOR_DENSITY` (bluish green) -- distribution of confidences;
 * :data:`COLOR_DIAGONAL` (grey) -- the line of perfect calibration.
+
+:data:`COLORS` is the whole palette as one read-only mapping (the eight names
+in lower case, ``"sky_blue"`` etc., and the four roles ``"binned"``,
+``"smooth"``, ``"density"``, ``"diagonal"``), and :func:`color` the one
+accessor the figure code uses: ``color("smooth")``, ``color("blue")`` or
+``color(k)``, the ``k``-th line colour of :data:`CYCLE` (wrapping around).
+
+Importing this module does not import matplotlib; drawing does.
 
 References
 ----------
@@ -28,17 +35,16 @@ https://jfly.uni-koeln.de/color/
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Sequence
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from cycler import cycler
 
 __all__ = [
     "BLACK", "ORANGE", "SKY_BLUE", "BLUISH_GREEN", "YELLOW", "BLUE", "VERMILLION",
     "REDDISH_PURPLE", "OKABE_ITO", "CYCLE", "COLOR_BINNED", "COLOR_SMOOTH",
-    "COLOR_DENSITY", "COLOR_DIAGONAL", "BAND_ALPHA", "apply_style",
+    "COLOR_DENSITY", "COLOR_DIAGONAL", "BAND_ALPHA", "COLORS", "color", "apply_style",
     "reliability_diagram", "reliability_diagrams", "new_figure",
 ]
 
@@ -66,9 +72,26 @@ COLOR_DENSITY = BLUISH_GREEN
 COLOR_DIAGONAL = "#7F7F7F"  # neutral grey, not a data colour
 BAND_ALPHA = 0.25
 
-#: rcParams set by :func:`apply_style`.
+#: The palette: every named colour and role, read-only.
+COLORS = MappingProxyType({
+    "black": BLACK, "orange": ORANGE, "sky_blue": SKY_BLUE, "bluish_green": BLUISH_GREEN,
+    "yellow": YELLOW, "blue": BLUE, "vermillion": VERMILLION, "reddish_purple": REDDISH_PURPLE,
+    "binned": COLOR_BINNED, "smooth": COLOR_SMOOTH, "density": COLOR_DENSITY, "diagonal": COLOR_DIAGONAL,
+})
+
+
+def color(key: str | int) -> str:
+    """A colour of the palette: a name or role of :data:`COLORS`, or for an
+    integer ``k`` the ``k``-th line colour of :data:`CYCLE` (modulo its length)."""
+    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        return CYCLE[int(key) % len(CYCLE)]
+    if key not in COLORS:
+        raise ValueError(f"key must be an integer or one of {', '.join(map(repr, COLORS))}; found {key!r}")
+    return COLORS[key]
+
+
+#: rcParams set by :func:`apply_style` (with the colour cycle :data:`CYCLE`).
 STYLE: dict = {
-    "axes.prop_cycle": cycler(color=list(CYCLE)),
     "figure.figsize": (6.4, 4.4),
     "figure.dpi": 100,
     "savefig.dpi": 150,
@@ -98,7 +121,11 @@ def apply_style() -> None:
     ``metadata={"Date": None}`` to ``savefig`` for SVG (as
     :func:`uqsurvey.audit` does) to drop the time stamp as well.
     """
+    import matplotlib as mpl
+    from cycler import cycler
+
     mpl.rcParams.update(STYLE)
+    mpl.rcParams["axes.prop_cycle"] = cycler(color=list(CYCLE))
 
 
 def new_figure(ncols: int = 1, *, title: str | None = None, width: float = 4.4, height: float = 4.4):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from uqsurvey import calibration_checks as cc
+from uqsurvey.book import checks as cc
 
 
 def test_reference_agreement_is_tight():
@@ -20,6 +20,9 @@ def test_edge_assignment_of_0_3_with_10_bins():
     # all three put 0.3 in bin 2.
     t = cc.edge_assignment(0.3, 10)
     assert t["bin"].to_dict() == {"default": 3, "torchmetrics": 2, "netcal": 2, "kumar": 2}
+    assert t.loc["default", "bin range"] == "0.3 – 0.4" and t.loc["kumar", "bin range"] == "0.2 – 0.3"
+    # 1.0: torchmetrics' extra bin [1, 1]
+    assert cc.edge_assignment(1.0, 10).loc["torchmetrics", "bin range"] == "1 – 1"
 
 
 def test_convention_spread_is_seeded_and_at_least_one():
@@ -28,9 +31,10 @@ def test_convention_spread_is_seeded_and_at_least_one():
     assert np.array_equal(a, b) and (a >= 1.0).all()
 
 
-def test_verbalised_sample_lies_on_the_grid():
-    f, y = cc.verbalised_sample(500, np.random.default_rng(0))
-    assert set(np.unique(f)) <= set(cc.VERBAL_GRID) and y.dtype == bool
+def test_verbalized_sample_lies_on_the_grid():
+    f, y = cc.verbalized_sample(500, np.random.default_rng(0))
+    assert set(np.unique(f)) <= set(cc.VERBALIZED.grid) and set(np.unique(y)) <= {0, 1}
+    assert cc.VERBALIZED.grid.tolist() == [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0]
 
 
 def test_speed_table_names_the_missing_file(tmp_path):

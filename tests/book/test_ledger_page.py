@@ -128,10 +128,11 @@ def test_book_identity_reads_the_environment_then_the_config(tmp_path):
     from uqsurvey.book.meta import book_identity
 
     (tmp_path / "_config.yml").write_text("html:\n  baseurl: https://conf.example.org/b/\n", encoding="utf-8")
-    assert book_identity(tmp_path, {}) == {"book_url": "https://conf.example.org/b"}
+    assert book_identity(tmp_path, {}) == {"book_url": "https://conf.example.org/b", "repository_url": None}
     assert book_identity(tmp_path, {"UQSURVEY_BOOK_URL": "https://env.example.org"}) == {
-        "book_url": "https://env.example.org"}
-    assert book_identity(ROOT, {}) == {"book_url": None}  # the sources configure no URL: a local build
+        "book_url": "https://env.example.org", "repository_url": None}
+    # the sources configure no URL: a local build
+    assert book_identity(ROOT, {}) == {"book_url": None, "repository_url": None}
     with pytest.raises(ValueError, match="environment variable UQSURVEY_BOOK_URL must be an absolute"):
         book_identity(tmp_path, {"UQSURVEY_BOOK_URL": "example.org"})
 

@@ -313,10 +313,10 @@ def test_the_module_entry_prints_the_same_review(tmp_path, capsys):
 # One threshold, and the example the book runs
 # --------------------------------------------------------------------------- #
 def test_the_small_sample_threshold_is_one_number(d):
-    from uqsurvey import ece_demo
+    from uqsurvey.demos import ece_vs_smece
 
     paper = d.claims.set_index("id").loc["smece-small-sample"]
-    assert R.SMALL_EVALUATION_SET is ece_demo.STABILITY_MARK
+    assert R.SMALL_EVALUATION_SET is ece_vs_smece.STABILITY_MARK
     assert R.SMALL_EVALUATION_SET == int(paper["paper_count"]) == 5000  # the paper's "<5k" (claims.csv)
 
 

@@ -1,10 +1,15 @@
 """Live checks of :mod:`uqsurvey.calibration` for the book's calibration chapter.
 
 * :func:`convention_table` -- ECE of one sample under every bin-edge convention;
-* :func:`edge_assignment` -- which bin an edge value joins under each convention;
+* :func:`edge_assignment` -- which bin an edge value joins under each convention
+  (:func:`uqsurvey.calibration.bin_index`);
+* :func:`verbalized_sample` / :func:`convention_spread` -- seeded samples of
+  verbalized confidences (:class:`uqsurvey.simulation.GridForecaster`) and how
+  far the conventions spread on them;
 * :func:`reference_agreement` -- our metrics against relplot, torchmetrics, netcal,
   uncertainty-calibration and scikit-learn on seeded inputs and edge cases;
-* :func:`speed_table` -- the last recorded run of ``benchmarks/calibration_speed.py``.
+* :func:`speed_table` -- the last recorded run of ``benchmarks/calibration_speed.py``
+  (read from the book that holds the working directory, like the data).
 
 The reference libraries are imported lazily: the package itself never needs them.
 """
@@ -15,10 +20,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import uqsurvey
 from uqsurvey import calibration as cal
+from uqsurvey.simulation import GridForecaster
 
-ROOT = Path(__file__).resolve().parents[2]
+#: The repository root (the folder that holds the ``uqsurvey`` package).
+ROOT = Path(uqsurvey.__file__).resolve().parents[1]
 SPEED_CSV = ROOT / "benchmarks" / "results" / "calibration_speed.csv"
+
+#: The verbalized sample of the chapter: 0.05 steps from 0.5 to 1, over-confident by 0.12.
+VERBALIZED = GridForecaster(step=0.05, low=0.5, offset=0.12)
 
 
 def convention_table(confidence, correct, bins=(10, 15, 20)) -> pd.DataFrame:
@@ -30,43 +41,34 @@ def convention_table(confidence, correct, bins=(10, 15, 20)) -> pd.DataFrame:
     return pd.DataFrame(rows).T.rename_axis("convention")
 
 
-VERBAL_GRID = np.round(np.arange(0.5, 1.0 + 1e-9, 0.05), 2)
-
-
-def verbalised_sample(n: int, rng: np.random.Generator, offset: float = 0.12):
+def verbalized_sample(n: int, rng: np.random.Generator):
     """*n* stated confidences drawn uniformly from the 0.05 grid on [0.5, 1], and
-    correctness with probability ``confidence - offset`` (an over-confident LLM)."""
-    f = rng.choice(VERBAL_GRID, size=n)
-    y = rng.random(n) < np.clip(f - offset, 0.0, 1.0)
-    return f, y
+    correctness with probability ``confidence - 0.12`` (an over-confident LLM):
+    :data:`VERBALIZED`'s sample."""
+    return VERBALIZED.sample(n, rng)
 
 
 def convention_spread(n: int, reps: int = 100, seed: int = 0, bins=(10, 15, 20)) -> np.ndarray:
     """Max/min ratio of ECE over conventions and bin counts, for *reps* seeded
-    verbalised samples of size *n*."""
+    verbalized samples of size *n*."""
     rng = np.random.default_rng(seed)
     out = np.empty(reps)
     for r in range(reps):
-        t = convention_table(*verbalised_sample(n, rng), bins=bins).to_numpy()
+        t = convention_table(*verbalized_sample(n, rng), bins=bins).to_numpy()
         out[r] = t.max() / t.min()
     return out
 
 
 def edge_assignment(value: float, n_bins: int) -> pd.DataFrame:
-    """The bin (0-based, as ``[lo, hi)`` or ``(lo, hi]``) that *value* joins under each convention.
-
-    Found by asking :func:`uqsurvey.calibration.binned_reliability` which bin holds
-    a one-element sample.
-    """
+    """The bin (0-based, as ``[lo, hi)`` or ``(lo, hi]``) that *value* joins under each convention,
+    from :func:`uqsurvey.calibration.bin_index` and :func:`uqsurvey.calibration.bin_edges`."""
     rows = []
     for conv in cal.CONVENTIONS:
-        rel = cal.binned_reliability([value], [1], n_bins, convention=conv)
-        hit = rel[rel["count"] > 0].iloc[0]
-        rows.append({"convention": conv, "confidence": value, "bins": n_bins, "bin": int(hit["bin"]),
-                     "bin range": f"{hit['lower']:.3g} – {hit['upper']:.3g}"})
+        k = int(cal.bin_index([value], n_bins, convention=conv)[0])
+        lower, upper = cal.bin_edges(n_bins, convention=conv)
+        rows.append({"convention": conv, "confidence": value, "bins": n_bins, "bin": k,
+                     "bin range": f"{lower[k]:.3g} – {upper[k]:.3g}"})
     return pd.DataFrame(rows).set_index("convention")
-
-
 def _cases(seed: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(seed)
     out = []
@@ -114,8 +116,17 @@ def reference_agreement(seed: int = 0) -> pd.DataFrame:
     )
 
 
-def speed_table(path: Path = SPEED_CSV) -> pd.DataFrame:
-    """The last recorded speed run (written by ``benchmarks/calibration_speed.py``)."""
+def speed_table(path: Path | None = None) -> pd.DataFrame:
+    """The last recorded speed run (written by ``benchmarks/calibration_speed.py``): *path*,
+    or the file at :data:`SPEED_CSV`'s place in the book that holds the working directory
+    (a second checkout reads its own, not the one next to the installed package)."""
+    if path is None:
+        from uqsurvey.survey.data import find_book_root
+
+        root = find_book_root()
+        if root is None:
+            raise FileNotFoundError(f"not inside the book ({Path.cwd()}): pass the path of {SPEED_CSV.name}")
+        path = root / SPEED_CSV.relative_to(ROOT)
     if not path.exists():
         raise FileNotFoundError(
             f"{path} is missing: run `python benchmarks/calibration_speed.py` to record the speed table"

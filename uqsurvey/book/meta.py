@@ -1,11 +1,12 @@
-"""The book's own metadata: version, identity (its URL), and how to cite it and its numbers.
+"""The book's own metadata: version, identity (URLs), and how to cite it and its numbers.
 
 The citation metadata has one source, ``CITATION.cff``; the BibTeX shown in
-the book is generated from it.  The book's canonical URL has one source too,
-:func:`book_identity`: the environment variable ``UQSURVEY_BOOK_URL`` (which
-the Pages workflow sets at build time), else ``html.baseurl`` of
-``_config.yml``.  When neither gives a URL the build is a *local build*: links
-stay relative and the book says "local build" where a URL would be.
+the book is generated from it.  The book's canonical URL and its repository's
+URL have one source too, :func:`book_identity`: the ``_config.yml`` keys
+``html.baseurl`` and ``repository.url`` (empty in the sources), overridden by
+the environment variables that the Pages workflow sets at build time.  When
+neither gives a URL the build is a *local build*: links stay relative and the
+book says "local build" where a URL would be.
 """
 from __future__ import annotations
 
@@ -17,10 +18,13 @@ from uqsurvey.version import source_version
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository (uqsurvey/book/meta.py)
 
-#: Environment variable that gives the book's canonical URL (set by the Pages workflow).
+#: Environment variables that give the book's canonical URL and its repository's URL
+#: (set by the Pages workflow).
 BOOK_URL_ENV = "UQSURVEY_BOOK_URL"
+REPOSITORY_URL_ENV = "UQSURVEY_REPOSITORY_URL"
 #: Said where a URL would be when the build does not know the book's URL.
 LOCAL_BUILD = "local build"
+#: An absolute http(s) URL (the book's, the repository's, a review's ``book_url``).
 ABSOLUTE_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 
 
@@ -32,25 +36,33 @@ def book_version(srcdir: str | os.PathLike = ROOT) -> dict[str, str]:
 
 
 def book_identity(srcdir: str | os.PathLike = ROOT, environ: dict | None = None) -> dict[str, str | None]:
-    """Return ``{'book_url': ...}``: the book's canonical URL without a trailing
-    slash, or ``None`` in a local build.
+    """Return ``{'book_url', 'repository_url'}``: absolute URLs without a trailing
+    slash, or ``None`` where the build does not know one (a local build).
 
-    ``UQSURVEY_BOOK_URL`` overrides ``html.baseurl`` of ``srcdir/_config.yml``.
-    A value that is not an absolute http(s) URL raises ``ValueError`` naming
-    where it came from.
+    ``UQSURVEY_BOOK_URL`` / ``UQSURVEY_REPOSITORY_URL`` (set by the Pages
+    workflow from GitHub's environment) override ``html.baseurl`` /
+    ``repository.url`` of ``srcdir/_config.yml``.  A value that is not an
+    absolute http(s) URL raises ``ValueError`` naming where it came from.
     """
     import yaml
 
     environ = os.environ if environ is None else environ
     config_path = Path(srcdir) / "_config.yml"
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8")) if config_path.exists() else None
-    configured = ((config or {}).get("html") or {}).get("baseurl")
-    from_env = str(environ.get(BOOK_URL_ENV) or "").strip()
-    value = from_env or str(configured or "").strip()
-    if value and not ABSOLUTE_URL.match(value):
-        where = f"environment variable {BOOK_URL_ENV}" if from_env else f"html.baseurl in {config_path}"
-        raise ValueError(f"{where} must be an absolute http(s) URL, got {value!r}")
-    return {"book_url": value.rstrip("/") or None}
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
+    config = config or {}
+    sources = {
+        "book_url": (BOOK_URL_ENV, "html.baseurl", (config.get("html") or {}).get("baseurl")),
+        "repository_url": (REPOSITORY_URL_ENV, "repository.url", (config.get("repository") or {}).get("url")),
+    }
+    identity: dict[str, str | None] = {}
+    for key, (env, yaml_key, configured) in sources.items():
+        from_env = str(environ.get(env) or "").strip()
+        value = from_env or str(configured or "").strip()
+        if value and not ABSOLUTE_URL.match(value):
+            where = f"environment variable {env}" if from_env else f"{yaml_key} in {config_path}"
+            raise ValueError(f"{where} must be an absolute http(s) URL, got {value!r}")
+        identity[key] = value.rstrip("/") or None
+    return identity
 
 
 def book_link(path: str, identity: dict | None = None) -> str:
@@ -59,6 +71,16 @@ def book_link(path: str, identity: dict | None = None) -> str:
     identity = book_identity() if identity is None else identity
     path = path.lstrip("/")
     return f"{identity['book_url']}/{path}" if identity.get("book_url") else path
+
+
+def clone_command(identity: dict | None = None) -> str:
+    """The shell line that gets the sources, or a comment saying that a local build
+    does not know the repository's URL."""
+    identity = book_identity() if identity is None else identity
+    repo = identity.get("repository_url")
+    if not repo:
+        return f"# {LOCAL_BUILD}: no repository URL is configured; run these commands in your clone"
+    return f"git clone {repo}.git && cd {repo.rsplit('/', 1)[-1]}"
 
 
 def cite_text(what: str, path: str, cff: dict | None = None, version: dict | None = None,
@@ -90,10 +112,12 @@ def _bib_authors(authors: list[dict]) -> str:
     return " and ".join(names)
 
 
-def book_bibtex(cff: dict | None = None, version: dict | None = None) -> str:
-    """BibTeX for the book, generated from ``CITATION.cff`` and the build version."""
+def book_bibtex(cff: dict | None = None, version: dict | None = None, identity: dict | None = None) -> str:
+    """BibTeX for the book, generated from ``CITATION.cff``, the build version and
+    the book's URL (no ``url`` field in a local build)."""
     cff = cff or citation()
     version = version or book_version()
+    identity = book_identity() if identity is None else identity
     year = str(cff.get("date-released", version["date"]))[:4]
     fields = {
         "title": "{" + cff["title"] + "}",
@@ -102,8 +126,11 @@ def book_bibtex(cff: dict | None = None, version: dict | None = None) -> str:
         "version": f"{cff.get('version', '')} ({version['version']})",
         "note": f"Executable companion to Devic et al. (2025), arXiv:2506.07461; built {version['date']}",
     }
-    if cff.get("url"):
-        fields["url"] = cff["url"]
+    url = identity.get("book_url") or cff.get("url")
+    if url:
+        fields["url"] = url
+    if identity.get("repository_url"):
+        fields["repository"] = identity["repository_url"]
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items())
     return f"@software{{uqsurvey_companion_{year},\n{body}\n}}"
 

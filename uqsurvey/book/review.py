@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Callable
 
 from uqsurvey.book.meta import ABSOLUTE_URL, book_identity, book_link, book_version, citation
-from uqsurvey.ece_demo import STABILITY_MARK
+from uqsurvey.demos.ece_vs_smece import STABILITY_MARK
 from uqsurvey.survey.ledger import anchor
 from uqsurvey.survey.rules import ece_family
 

@@ -73,3 +73,39 @@ def paper_entries_markdown(d) -> str:
             lines.append(f"- **Normalised from the source:** {norm}")
         out.append("\n".join(lines))
     return "\n\n".join(out) + "\n"
+
+
+def readings_html(d) -> str:
+    """The recorded readings of the source (``readings.csv``), one collapsible block per
+    class of ambiguity: each reading's cell, the value the table holds and the
+    alternative, the source quoted in Chinese with its gloss, why it is uncertain and
+    the claims it touches."""
+    from uqsurvey.survey import readings as rd
+    from uqsurvey.survey.ledger import claims_using
+
+    rs = rd.parse(d.tables.get(rd.RESOURCE))
+    use = claims_using(rs)
+    classes: dict[str, list] = {}
+    for r in rs:
+        classes.setdefault(r.ambiguity, []).append(r)
+    parts = ['<div class="uq-readings">']
+    for cls, items in classes.items():
+        rows = []
+        for r in items:
+            values = " → ".join(e(", ".join(v or "(empty)" for v in vals)) for vals in (r.primary, r.alternative))
+            claims = ", ".join(f'<a href="ledger.html#claim-{e(c)}">{e(c)}</a>' for c in use[r.id]) or "none (descriptive)"
+            rows.append(
+                f'<tr id="reading-{e(r.id.lower())}"><td><b>{e(r.id)}</b></td>'
+                f"<td>{e(r.table)} · {e(r.row_key)} · {e(', '.join(r.columns))}<br>{values}<br>"
+                f"<i>{e(r.basis)}</i></td>"
+                f'<td><span lang="zh">{e(r.evidence)}</span><br>{e(r.evidence_en)}</td>'
+                f"<td>{e(r.why)}</td><td>{claims}</td></tr>"
+            )
+        parts.append(
+            f"<details><summary><b>{e(cls)}</b> ({len(items)})</summary>"
+            '<table class="uq-readings-table"><thead><tr><th>reading</th><th>cell, as coded → alternative</th>'
+            "<th>the source, and its gloss</th><th>why it is uncertain</th><th>claims it touches</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></details>"
+        )
+    parts.append("</div>")
+    return "\n".join(parts)

@@ -1,4 +1,6 @@
-"""uqsurvey.simulate: exact truths, seeded sampling, batched metrics, bad input."""
+"""uqsurvey.simulation.forecasters: exact truths against closed forms and dense
+Riemann sums, seeded sampling, convergence of the metrics to their limits,
+bad input."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +9,7 @@ import pytest
 from scipy import stats
 
 from uqsurvey import calibration as cal
-from uqsurvey import simulate as S
+from uqsurvey import simulation as S
 
 
 # --------------------------------------------------------------------------- #
@@ -126,58 +128,6 @@ def test_sample_accuracy_within_five_standard_errors(forecaster):
     p = forecaster.accuracy()
     assert abs(y.mean() - p) < 5 * np.sqrt(p * (1 - p) / y.size)
 
-
-# --------------------------------------------------------------------------- #
-# batched metrics equal the public ones
-# --------------------------------------------------------------------------- #
-@pytest.mark.parametrize("n", [1, 7, 100, 2000])
-@pytest.mark.parametrize("binning", ["width", "mass"])
-def test_ece_batch_equals_public_ece(n, binning):
-    conf, correct = S.s_shaped().sample_batch(n, 25, 5)
-    for b in (1, 5, 15, 50):
-        batch = S.ece_batch(conf, correct, b, binning)
-        ref = np.array([cal.ece(conf[i], correct[i], b, binning=binning) for i in range(conf.shape[0])])
-        np.testing.assert_allclose(batch, ref, rtol=0, atol=1e-12)
-
-
-def test_ece_batch_equals_public_ece_with_ties_and_edges():
-    # confidences on a 0.05 grid: ties (equal-mass fallback) and values on edges
-    vf = S.VerbalizedForecaster(S.llm_like(), 0.05)
-    conf, correct = vf.sample_batch(300, 30, 9)
-    for binning in ("width", "mass"):
-        for b in (10, 15, 20):
-            batch = S.ece_batch(conf, correct, b, binning)
-            ref = np.array([cal.ece(conf[i], correct[i], b, binning=binning) for i in range(30)])
-            np.testing.assert_allclose(batch, ref, rtol=0, atol=1e-12)
-
-
-@pytest.mark.parametrize(
-    "forecaster, n, reps",
-    [
-        (S.over_confident(), 100, 40),
-        (S.llm_like(), 1000, 30),
-        (S.s_shaped(), 5, 40),
-        (S.PowerForecaster("calibrated", a=2.0, b=2.0, gamma=1.0), 30_000, 8),  # bandwidth below 0.01
-        (S.VerbalizedForecaster(S.llm_like(), 0.1), 400, 20),
-    ],
-    ids=["over-100", "llm-1000", "s-5", "calibrated-30000", "verbalized"],
-)
-def test_smece_batch_equals_public_smece(forecaster, n, reps):
-    conf, correct = forecaster.sample_batch(n, reps, 11)
-    val, bw = S.smece_batch(conf, correct, return_bandwidth=True)
-    ref = [cal.smece(conf[i], correct[i], return_bandwidth=True) for i in range(reps)]
-    np.testing.assert_allclose(val, [r[0] for r in ref], rtol=1e-9, atol=1e-13)
-    assert list(bw) == [r[1] for r in ref]
-    assert np.array_equal(S.smece_batch(conf, correct), val)
-
-
-def test_smece_batch_all_correct_at_one():
-    conf = np.ones((2, 8))
-    val, bw = S.smece_batch(conf, np.ones((2, 8)), return_bandwidth=True)
-    ref = cal.smece(conf[0], np.ones(8), return_bandwidth=True)
-    assert list(val) == [ref[0]] * 2 and list(bw) == [ref[1]] * 2
-
-
 # --------------------------------------------------------------------------- #
 # convergence towards the truth (tolerances from the Monte Carlo SE)
 # --------------------------------------------------------------------------- #
@@ -187,7 +137,7 @@ def test_ece_and_smece_converge_to_their_limits():
     out = {}
     for n in (200, 20_000):
         conf, correct = f.sample_batch(n, reps, np.random.default_rng([99, n]))
-        out[n] = {"ece": S.ece_batch(conf, correct, 15), "smece": S.smece_batch(conf, correct)}
+        out[n] = {"ece": cal.ece_batch(conf, correct, 15), "smece": cal.smece_batch(conf, correct)}
     targets = {"ece": f.population_binned_ece(15), "smece": f.population_smece()}
     for metric, target in targets.items():
         big = out[20_000][metric]
@@ -201,23 +151,11 @@ def test_ece_and_smece_converge_to_their_limits():
 def test_binned_ece_bias_at_small_n_is_positive_beyond_its_se():
     f = S.under_confident()
     conf, correct = f.sample_batch(100, 200, 3)
-    e = S.ece_batch(conf, correct, 15)
+    e = cal.ece_batch(conf, correct, 15)
     se = e.std(ddof=1) / np.sqrt(e.size)
     assert e.mean() - f.true_ece() > 5 * se
 
 
-# --------------------------------------------------------------------------- #
-# sklearn predictions
-# --------------------------------------------------------------------------- #
-def test_sklearn_predictions_are_seeded_and_consistent():
-    a = S.sklearn_predictions(seed=1, n_samples=600)
-    b = S.sklearn_predictions(seed=1, n_samples=600)
-    pd.testing.assert_frame_equal(a, b)
-    assert list(a["model"].unique()) == ["naive Bayes", "logistic regression", "random forest"]
-    assert (a["confidence"] >= 0.5).all() and (a["confidence"] <= 1).all()
-    pred = (a["p_positive"] >= 0.5).astype(int)
-    assert ((pred == a["label"]).astype(int) == a["correct"]).all()
-    assert a.groupby("model").size().nunique() == 1
 
 
 # --------------------------------------------------------------------------- #
@@ -241,21 +179,46 @@ def test_sklearn_predictions_are_seeded_and_consistent():
         (lambda: S.VerbalizedForecaster(S.llm_like(), 0.3), "step"),
         (lambda: S.VerbalizedForecaster("llm", 0.1), "latent"),
         (lambda: S.llm_like_crossing(1.2), "cross"),
-        (lambda: S.ece_batch(np.ones(5), np.ones(5)), "confidence"),
-        (lambda: S.ece_batch(np.ones((2, 5)), np.ones((2, 4))), "correct"),
-        (lambda: S.ece_batch(np.full((2, 5), 1.5), np.ones((2, 5))), "confidence"),
-        (lambda: S.ece_batch(np.ones((2, 5)), np.full((2, 5), 2)), "correct"),
-        (lambda: S.ece_batch(np.ones((2, 5)), np.ones((2, 5)), 0), "n_bins"),
-        (lambda: S.ece_batch(np.ones((2, 5)), np.ones((2, 5)), 5, "equal"), "binning"),
-        (lambda: S.ece_batch_bins(np.ones((2, 5)), np.ones((2, 5)), []), "bins"),
-        (lambda: S.smece_batch(np.ones((2, 5)), np.ones((3, 5))), "correct"),
-        (lambda: S.simulate_replicates(object(), 10, 2, 0), "forecaster"),
-        (lambda: S.sklearn_predictions(models=("svm",)), "models"),
-        (lambda: S.sklearn_predictions(test_size=1.0), "test_size"),
-        (lambda: S.sklearn_predictions(n_samples=5), "n_samples"),
-        (lambda: S.sklearn_predictions(seed=-1), "seed"),
+        (lambda: S.GridForecaster(step=0.3), "step"),
+        (lambda: S.GridForecaster(low=1.0), "low"),
+        (lambda: S.GridForecaster(offset=-0.1), "offset"),
+        (lambda: S.GridForecaster().sample(0, 1), "n"),
+        (lambda: S.over_confident().sample(10, -1), "rng"),
     ],
 )
 def test_bad_input_raises_value_error_naming_argument(call, name):
     with pytest.raises(ValueError, match=rf"\b{name}\b"):
         call()
+
+
+# --------------------------------------------------------------------------- #
+# the verbalized sample of the calibration-metrics page
+# --------------------------------------------------------------------------- #
+def test_grid_forecaster_truth_by_hand():
+    g = S.GridForecaster()  # 0.5, 0.55, ..., 1 uniformly; c(f) = f - 0.12
+    assert g.grid.tolist() == [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0]
+    assert g.true_ece() == pytest.approx(0.12, abs=1e-15)
+    assert g.mean_confidence() == pytest.approx(0.75, abs=1e-15)
+    assert g.accuracy() == pytest.approx(0.63, abs=1e-15)
+    clipped = S.GridForecaster(step=0.1, low=0.0, offset=0.15)  # c(0) = c(0.1) = 0
+    assert clipped.true_ece() == pytest.approx((0.0 + 0.1 + 0.15 * 9) / 11, abs=1e-15)
+
+
+def test_grid_forecaster_sample_is_the_pages_draw():
+    # grid values first (rng.choice), then one uniform per draw; seeded
+    f, y = S.GridForecaster().sample(500, np.random.default_rng(0))
+    rng = np.random.default_rng(0)
+    grid = np.round(np.arange(0.5, 1.0 + 1e-9, 0.05), 2)
+    f2 = rng.choice(grid, size=500)
+    y2 = rng.random(500) < np.clip(f2 - 0.12, 0.0, 1.0)
+    assert np.array_equal(f, f2) and np.array_equal(y, y2) and y.dtype == np.int8
+    _, yy = S.GridForecaster().sample(200_000, 3)
+    assert abs(yy.mean() - 0.63) < 5 * np.sqrt(0.63 * 0.37 / yy.size)
+
+
+def test_population_smece_is_relplots_on_the_quadrature():
+    relplot = pytest.importorskip("relplot")
+    for f in (S.llm_like(), S.VerbalizedForecaster(S.llm_like_crossing(), 0.1)):
+        lat, c = (f.latent if isinstance(f, S.VerbalizedForecaster) else f).quadrature(20_000)
+        conf = f.state(lat)
+        assert f.population_smece(20_000) == relplot.smECE(conf, c)

@@ -1,38 +1,28 @@
-"""Binned ECE family, debiased ECE, Brier, AUROC, AURC, reliability data,
-bootstrap and input validation of :mod:`uqsurvey.calibration`.
+"""Binned ECE (every convention, every norm), debiased ECE, binned reliability,
+bin membership and the batched ECE of :mod:`uqsurvey.calibration.binned`.
 
 Every number is checked either against literal hand-computed values or
 against an independent reference implementation (torchmetrics, netcal,
-uncertainty-calibration, scikit-learn, brute force).
+uncertainty-calibration, relplot, brute force).
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from calibration_samples import sample
 from uqsurvey import calibration as cal
-from uqsurvey.calibration import (
-    aurc,
-    auroc,
-    binned_reliability,
-    bootstrap_ci,
-    brier_score,
-    debiased_ece,
-    ece,
-    risk_coverage_curve,
-    smece,
-    smooth_reliability,
-)
+from uqsurvey.calibration import _bins, _inputs, binned
+from uqsurvey.calibration import binned_reliability, debiased_ece, ece
 
 torch = pytest.importorskip("torch")
 from torchmetrics.classification import BinaryCalibrationError  # noqa: E402
 
 #: torch.linspace uses a fused multiply-add in its AVX2/AVX512 kernels, which
-#: is what convention="torchmetrics" reproduces (see the module docstring);
+#: is what convention="torchmetrics" reproduces (see the binned module's docstring);
 #: under ATEN_CPU_CAPABILITY=default a few edges differ by one ulp.
 TORCH_FMA = torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512")
 needs_torch_fma = pytest.mark.skipif(
@@ -40,21 +30,7 @@ needs_torch_fma = pytest.mark.skipif(
 
 netcal_metrics = pytest.importorskip("netcal.metrics")
 kumar = pytest.importorskip("calibration")  # uncertainty-calibration (Kumar et al.)
-sk_metrics = pytest.importorskip("sklearn.metrics")
-
-
-def _data(seed: int, n: int, kind: str = "beta"):
-    rng = np.random.default_rng(seed)
-    if kind == "beta":
-        f = rng.beta(4, 2, n)
-    elif kind == "grid05":  # verbalised LLM confidences on a 0.05 grid
-        f = np.round(rng.random(n) * 20) / 20
-    elif kind == "grid10":
-        f = np.round(rng.random(n) * 10) / 10
-    else:  # pragma: no cover
-        raise ValueError(kind)
-    y = (rng.random(n) < f**1.3).astype(np.float64)
-    return f, y
+relplot = pytest.importorskip("relplot")
 
 
 def _torch_ce(f, y, n_bins, norm):
@@ -138,11 +114,11 @@ def test_default_convention_end_points_and_exhaustive_grid():
         assert bins["count"].iloc[0] >= 1 and bins["count"].iloc[-1] >= 1
         # every double nearest to k/B lands in bin k
         k = np.arange(n_bins + 1)
-        idx = np.minimum(np.floor((k / n_bins) * n_bins * cal._EDGE_SNAP), n_bins - 1)
+        idx = np.minimum(np.floor((k / n_bins) * n_bins * _bins.EDGE_SNAP), n_bins - 1)
         assert idx.tolist() == np.minimum(k, n_bins - 1).tolist()
         # and a value clearly below an edge (1e-9) is not moved
         below = k[1:] / n_bins - 1e-9
-        idx = np.floor(below * n_bins * cal._EDGE_SNAP)
+        idx = np.floor(below * n_bins * _bins.EDGE_SNAP)
         assert idx.tolist() == (k[1:] - 1).tolist()
 
 
@@ -153,7 +129,7 @@ def test_default_convention_end_points_and_exhaustive_grid():
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("norm", ["l1", "l2", "max"])
 def test_torchmetrics_random(seed, norm):
-    f, y = _data(seed, 50 + 173 * seed, ("beta", "grid05", "grid10")[seed % 3])
+    f, y = sample(seed, 50 + 173 * seed, ("beta", "grid05", "grid10")[seed % 3])
     for n_bins in (5, 10, 15, 20):
         assert ece(f, y, n_bins, norm=norm, convention="torchmetrics") == pytest.approx(
             _torch_ce(f, y, n_bins, norm), abs=1e-12
@@ -184,7 +160,7 @@ def test_torchmetrics_extra_bin_for_one():
     assert bins.iloc[-1][["lower", "upper", "count", "accuracy"]].tolist() == [1.0, 1.0, 2, 0.5]
     assert bins.iloc[9]["count"] == 1
     # the edge rules really differ: torch.linspace's edge 7 of 20 differs from k/B
-    edges = cal._torch_linspace_edges(20)
+    edges = _bins.torch_linspace_edges(20)
     assert np.array_equal(edges, torch.linspace(0, 1, 21, dtype=torch.float64).numpy())
     assert not np.array_equal(edges, np.arange(21) / 20)
 
@@ -193,14 +169,14 @@ def test_torchmetrics_extra_bin_for_one():
 @pytest.mark.parametrize("n_bins", [1, 3, 10, 15, 20, 37, 64, 100, 255])
 def test_torch_linspace_edges(n_bins):
     assert np.array_equal(
-        cal._torch_linspace_edges(n_bins),
+        _bins.torch_linspace_edges(n_bins),
         torch.linspace(0, 1, n_bins + 1, dtype=torch.float64).numpy(),
     )
 
 
 @pytest.mark.parametrize("seed", range(10))
 def test_netcal_random(seed):
-    f, y = _data(seed, 40 + 211 * seed, ("beta", "grid05", "grid10")[seed % 3])
+    f, y = sample(seed, 40 + 211 * seed, ("beta", "grid05", "grid10")[seed % 3])
     for n_bins in (5, 10, 15, 20):
         assert ece(f, y, n_bins, convention="netcal") == pytest.approx(
             netcal_metrics.ECE(bins=n_bins).measure(f, y), abs=1e-12)
@@ -239,7 +215,7 @@ def test_netcal_mass_binning(seed):
 
 @pytest.mark.parametrize("seed", range(12))
 def test_kumar_random(seed):
-    f, y = _data(seed, 30 + 157 * seed, ("beta", "grid05", "grid10")[seed % 3])
+    f, y = sample(seed, 30 + 157 * seed, ("beta", "grid05", "grid10")[seed % 3])
     yi = y.astype(int)
     for n_bins in (5, 10, 15, 20):
         assert ece(f, y, n_bins, convention="kumar") == pytest.approx(
@@ -260,7 +236,7 @@ def test_kumar_edges(n_bins):
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("convention", ["default", "kumar"])
 def test_mass_binning_matches_kumar_equal_bins(seed, convention):
-    f, y = _data(seed, 20 + 131 * seed, ("beta", "grid05", "grid10")[seed % 3])
+    f, y = sample(seed, 20 + 131 * seed, ("beta", "grid05", "grid10")[seed % 3])
     for n_bins in (3, 10, 15):
         assert ece(f, y, n_bins, binning="mass", convention=convention) == pytest.approx(
             kumar.get_ece_em(f, y.astype(int), num_bins=n_bins), abs=1e-12)
@@ -293,7 +269,7 @@ def test_mass_with_torchmetrics_is_refused():
 @pytest.mark.parametrize("seed", range(16))
 def test_debiased_matches_kumar_get_calibration_error(seed):
     kind = ("beta", "grid05", "grid10", "beta")[seed % 4]
-    f, y = _data(seed, 60 + 199 * seed, kind)
+    f, y = sample(seed, 60 + 199 * seed, kind)
     expected = kumar.get_calibration_error(f, y.astype(int), p=2, debias=True)
     assert debiased_ece(f, y, convention="kumar") == pytest.approx(expected, abs=1e-12)
     assert debiased_ece(f, y) == pytest.approx(expected, abs=1e-12)
@@ -301,7 +277,7 @@ def test_debiased_matches_kumar_get_calibration_error(seed):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_debiased_mass_and_width_match_kumar(seed):
-    f, y = _data(seed, 500 + 50 * seed)
+    f, y = sample(seed, 500 + 50 * seed)
     yi = y.astype(int)
     assert debiased_ece(f, y, 10, binning="mass") == pytest.approx(
         kumar.lower_bound_scaling_ce(f, yi, p=2, debias=True, num_bins=10), abs=1e-12)
@@ -324,84 +300,11 @@ def test_debiased_hand_computed():
 
 
 # ----------------------------------------------------------------------------
-# Brier, AUROC, risk-coverage
-# ----------------------------------------------------------------------------
-
-def test_brier_hand_and_sklearn():
-    assert brier_score([0.5, 1.0, 0.0, 0.8], [1, 1, 0, 0]) == pytest.approx((0.25 + 0 + 0 + 0.64) / 4, abs=1e-15)
-    for seed in range(5):
-        f, y = _data(seed, 1000 + seed, "grid05")
-        assert brier_score(f, y) == pytest.approx(sk_metrics.brier_score_loss(y, f), abs=1e-14)
-
-
-@pytest.mark.parametrize("seed", range(15))
-def test_auroc_matches_sklearn(seed):
-    f, y = _data(seed, 20 + 301 * seed, ("beta", "grid05", "grid10")[seed % 3])
-    if y.min() == y.max():  # pragma: no cover
-        y[0] = 1 - y[0]
-    assert auroc(f, y) == pytest.approx(sk_metrics.roc_auc_score(y, f), abs=1e-14)
-    assert auroc(f, y.astype(bool)) == auroc(f, y)
-
-
-def test_auroc_hand_and_ties():
-    # pairs (pos, neg): (0.9,0.1)=1 (0.9,0.5)=1 (0.5,0.1)=1 (0.5,0.5)=1/2
-    assert auroc([0.9, 0.5, 0.5, 0.1], [1, 1, 0, 0]) == pytest.approx(3.5 / 4, abs=1e-16)
-    assert auroc([0.5, 0.5], [1, 0]) == 0.5
-    assert auroc([0.2, 0.8], [1, 0]) == 0.0
-    assert auroc([1 / 3, 0.9], [0, 1]) == 1.0
-
-
-@pytest.mark.parametrize("labels,which", [([1, 1, 1], "all correct"), ([0, 0], "all wrong")])
-def test_auroc_single_class_raises(labels, which):
-    with pytest.raises(ValueError, match=f"single class \\({which}"):
-        auroc([0.5] * len(labels), labels)
-
-
-def _aurc_brute(f, y):
-    f, y = np.asarray(f, float), np.asarray(y, float)
-    n = len(f)
-    total = 0.0
-    for tau in np.unique(f):
-        acc = f >= tau
-        total += np.sum(f == tau) / n * np.mean(1 - y[acc])
-    return total
-
-
-@pytest.mark.parametrize("seed", range(15))
-def test_aurc_brute_force(seed):
-    f, y = _data(seed, 5 + 37 * seed, ("beta", "grid05", "grid10")[seed % 3])
-    assert aurc(f, y) == pytest.approx(_aurc_brute(f, y), abs=1e-14)
-    # tie handling is independent of input order
-    perm = np.random.default_rng(seed).permutation(len(f))
-    assert aurc(f[perm], y[perm]) == pytest.approx(aurc(f, y), abs=1e-15)
-
-
-def test_aurc_without_ties_is_mean_risk_over_k():
-    rng = np.random.default_rng(0)
-    f = rng.random(200)
-    y = (rng.random(200) < f).astype(float)
-    order = np.argsort(-f)
-    risks = np.cumsum(1 - y[order]) / np.arange(1, 201)
-    assert aurc(f, y) == pytest.approx(risks.mean(), abs=1e-14)
-
-
-def test_aurc_hand_computed_with_ties():
-    # groups by decreasing confidence: {0.9: 1 correct}, {0.6: 1 correct, 1 wrong}, {0.2: wrong}
-    f = [0.9, 0.6, 0.6, 0.2]
-    y = [1, 1, 0, 0]
-    cov, risk, thr = risk_coverage_curve(f, y)
-    assert cov.tolist() == [0.25, 0.75, 1.0]
-    assert risk.tolist() == pytest.approx([0.0, 1 / 3, 0.5], abs=1e-16)
-    assert thr.tolist() == [0.9, 0.6, 0.2]
-    assert aurc(f, y) == pytest.approx(0.25 * 0 + 0.5 * (1 / 3) + 0.25 * 0.5, abs=1e-16)
-
-
-# ----------------------------------------------------------------------------
 # Reliability data and bootstrap
 # ----------------------------------------------------------------------------
 
 def test_binned_reliability_columns_and_ece_identity():
-    f, y = _data(3, 2000, "grid05")
+    f, y = sample(3, 2000, "grid05")
     df = binned_reliability(f, y, 15)
     assert list(df.columns) == ["bin", "lower", "upper", "count", "weight",
                                 "mean_confidence", "accuracy", "gap"]
@@ -413,7 +316,7 @@ def test_binned_reliability_columns_and_ece_identity():
 
 
 def test_binned_reliability_bootstrap_is_seeded():
-    f, y = _data(4, 800, "beta")
+    f, y = sample(4, 800, "beta")
     a = binned_reliability(f, y, 10, n_boot=300, seed=7)
     b = binned_reliability(f, y, 10, n_boot=300, seed=7)
     c = binned_reliability(f, y, 10, n_boot=300, seed=8)
@@ -426,169 +329,6 @@ def test_binned_reliability_bootstrap_is_seeded():
     row = a.loc[a["count"].idxmax()]
     se = math.sqrt(row["accuracy"] * (1 - row["accuracy"]) / row["count"])
     assert row["accuracy_upper"] - row["accuracy_lower"] == pytest.approx(2 * 1.96 * se, rel=0.25)
-
-
-def test_bootstrap_ci_is_seeded_and_covers_estimate():
-    f, y = _data(5, 600, "grid05")
-    a = bootstrap_ci(ece, f, y, n_boot=200, seed=3)
-    b = bootstrap_ci(ece, f, y, n_boot=200, seed=3)
-    assert a.estimate == ece(f, y)
-    assert np.array_equal(a.replicates, b.replicates) and (a.low, a.high) == (b.low, b.high)
-    assert a.low <= a.estimate <= a.high
-    c = bootstrap_ci(functools.partial(ece, n_bins=10), f, y, n_boot=50, seed=4)
-    assert c.estimate == ece(f, y, 10)
-    # percentile interval: same as numpy's on the replicates
-    lo, hi = np.percentile(a.replicates, [2.5, 97.5])
-    assert (a.low, a.high) == (lo, hi)
-
-
-def test_bootstrap_ci_skips_failing_replicates():
-    f = np.array([0.9, 0.2, 0.8, 0.7])
-    y = np.array([1, 0, 1, 1])
-    with pytest.warns(RuntimeWarning, match="raised ValueError on"):
-        res = bootstrap_ci(auroc, f, y, n_boot=200, seed=0)
-    assert np.isnan(res.replicates).any()
-    assert 0 <= res.low <= res.high <= 1
-
-
-# ----------------------------------------------------------------------------
-# Input validation: every public function, every case
-# ----------------------------------------------------------------------------
-
-PUBLIC = {
-    "ece": lambda f, y: ece(f, y),
-    "ece_mass": lambda f, y: ece(f, y, 5, binning="mass", norm="max"),
-    "ece_torchmetrics": lambda f, y: ece(f, y, convention="torchmetrics"),
-    "debiased_ece": debiased_ece,
-    "brier_score": brier_score,
-    "auroc": auroc,
-    "risk_coverage_curve": risk_coverage_curve,
-    "aurc": aurc,
-    "smece": smece,
-    "smece_continuous": lambda f, y: smece(f, y, method="continuous"),
-    "binned_reliability": binned_reliability,
-    "smooth_reliability": smooth_reliability,
-    "bootstrap_ci": lambda f, y: bootstrap_ci(brier_score, f, y, n_boot=5),
-}
-
-_F = np.linspace(0.05, 0.95, 12)
-_Y = np.array([0, 1] * 6)
-
-
-def _with(a, idx, val, dtype=float):
-    a = np.array(a, dtype=dtype)
-    a[idx] = val
-    return a
-
-
-BAD = {
-    "conf_nan": (_with(_F, [7, 9, 11], np.nan), _Y,
-                 r"^confidence contains 3 NaN values \(first at index 7\)$"),
-    "conf_inf": (_with(_F, [4, 5], np.inf), _Y,
-                 r"^confidence contains 2 infinite values \(first at index 4: inf\)$"),
-    "conf_neg_inf": (_with(_F, [2], -np.inf), _Y,
-                     r"^confidence contains 1 infinite value \(first at index 2: -inf\)$"),
-    "conf_above_one": (_with(_F, [2, 3], 1.2), _Y,
-                       r"^confidence must lie in \[0, 1\]; found 2 values outside \(first at index 2: .*1\.2\)$"),
-    "conf_negative": (_with(_F, [0], -0.1), _Y,
-                      r"^confidence must lie in \[0, 1\]; found 1 value outside \(first at index 0: .*-0\.1\)$"),
-    "label_two": (_F, _with(_Y, [5], 2, dtype=int),
-                  r"^correct must contain only 0/1 or boolean labels; found 1 other value \(first at index 5: .*2\)$"),
-    "label_half": (_F, _with(_Y, [1, 3], 0.5),
-                   r"^correct must contain only 0/1 or boolean labels; found 2 other values \(first at index 1: .*0\.5\)$"),
-    "label_minus_one": (_F, _with(_Y, [0], -1, dtype=int),
-                        r"^correct must contain only 0/1 or boolean labels; found 1 other value \(first at index 0: .*-1\)$"),
-    "label_nan": (_F, _with(_Y, [6], np.nan),
-                  r"^correct contains 1 NaN value \(first at index 6\)$"),
-    "label_inf": (_F, _with(_Y, [8], np.inf),
-                  r"^correct contains 1 infinite value \(first at index 8: inf\)$"),
-    "length_mismatch": (_F, _Y[:-1],
-                        r"^confidence and correct must have the same length; found 12 and 11$"),
-    "empty": (np.array([]), np.array([]),
-              r"^confidence is empty; at least one value is required$"),
-    "empty_labels": (_F, np.array([], dtype=int),
-                     r"^correct is empty; at least one value is required$"),
-    "conf_2d": (_F.reshape(3, 4), _Y,
-                r"^confidence must be 1-D; found 2-D input \(an array of shape \(3, 4\)\)$"),
-    "labels_2d": (_F, _Y.reshape(12, 1),
-                  r"^correct must be 1-D; found 2-D input \(an array of shape \(12, 1\)\)$"),
-    "conf_scalar": (0.5, _Y, r"^confidence must be 1-D; found 0-D input \(a scalar\)$"),
-    "conf_strings": (np.array(["0.1"] * 12), _Y,
-                     r"^confidence must be numeric \(float, int or bool\); found dtype <U3$"),
-    "labels_object": (_F, np.array([0, 1, None] * 4, dtype=object),
-                      r"^correct must be numeric \(float, int or bool\); found dtype object$"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BAD))
-@pytest.mark.parametrize("name", sorted(PUBLIC))
-def test_validation(name, case):
-    f, y, message = BAD[case]
-    with pytest.raises(ValueError, match=message):
-        PUBLIC[name](f, y)
-
-
-@pytest.mark.parametrize("name", sorted(PUBLIC))
-def test_valid_dtypes_accepted(name):
-    fn = PUBLIC[name]
-    ref = fn(_F, _Y)
-    for y in (_Y.astype(bool), _Y.astype(np.int8), _Y.astype(np.uint8), _Y.astype(float), list(_Y)):
-        out = fn(list(_F), y)
-        if isinstance(ref, float):
-            assert out == pytest.approx(ref, abs=1e-15)
-    assert fn(_F.astype(np.float32), _Y) is not None
-
-
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(n_bins=0), r"^n_bins must be an integer >= 1; found 0$"),
-    (dict(n_bins=2.5), r"^n_bins must be an integer >= 1; found 2\.5$"),
-    (dict(n_bins=True), r"^n_bins must be an integer >= 1; found True$"),
-    (dict(norm="l3"), r"^norm must be one of 'l1', 'l2', 'max'; found 'l3'$"),
-    (dict(binning="quantile"), r"^binning must be one of 'width', 'mass'; found 'quantile'$"),
-    (dict(convention="sklearn"), r"^convention must be one of 'default', 'torchmetrics', 'netcal', 'kumar'; found 'sklearn'$"),
-])
-def test_argument_validation(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        ece(_F, _Y, **kwargs)
-
-
-def test_argument_validation_other_functions():
-    with pytest.raises(ValueError, match=r"^method must be one of 'relplot', 'continuous'; found 'grid'$"):
-        smece(_F, _Y, method="grid")
-    with pytest.raises(ValueError, match=r"^sigma must be a number in \(0, 1\]; found 0$"):
-        smece(_F, _Y, sigma=0)
-    with pytest.raises(ValueError, match=r"^alpha must be a number in \(0, 1\); found 1\.5$"):
-        bootstrap_ci(ece, _F, _Y, alpha=1.5)
-    with pytest.raises(ValueError, match=r"^n_boot must be an integer >= 0; found -1$"):
-        binned_reliability(_F, _Y, n_boot=-1)
-    with pytest.raises(ValueError, match=r"^metric_fn must be callable; found str$"):
-        bootstrap_ci("ece", _F, _Y)
-    with pytest.raises(ValueError, match=r"^binning must be one of 'auto', 'unique', 'mass', 'width'"):
-        debiased_ece(_F, _Y, binning="equal")
-
-
-def test_validation_does_not_copy_or_modify_float64_input():
-    f = _F.copy()
-    y = _Y.astype(float)
-    ece(f, y)
-    smece(f, y)
-    assert np.array_equal(f, _F) and np.array_equal(y, _Y)
-    g, _ = cal._check_inputs(f, y)
-    assert g is f
-
-
-def test_validation_large_array_finds_first_bad_index():
-    f = np.full(200_000, 0.5)
-    f[150_001] = np.nan
-    with pytest.raises(ValueError, match=r"1 NaN value \(first at index 150001\)"):
-        ece(f, np.ones(200_000))
-    f[150_001] = 0.5
-    y = np.ones(200_000)
-    y[99_999] = 3.0
-    with pytest.raises(ValueError, match=r"first at index 99999: .*3\.0"):
-        ece(f, y)
-
-
 # ----------------------------------------------------------------------------
 # The fused ECE pass: exact bin indices and sums independent of the piece size
 # ----------------------------------------------------------------------------
@@ -597,20 +337,20 @@ def _chunked_reference_sums(f, y, n_bins):
     """Per-bin sums as a plain loop over _CHUNK pieces with one bincount each
     (the summation order the module documents), default width rule."""
     out = np.zeros((4, n_bins + 1))
-    for s in range(0, f.shape[0], cal._CHUNK):
-        fc, yc = f[s : s + cal._CHUNK], np.asarray(y[s : s + cal._CHUNK], dtype=np.float64)
-        idx = np.floor(fc * (n_bins * cal._EDGE_SNAP)).astype(np.intp)
+    for s in range(0, f.shape[0], _inputs.CHUNK):
+        fc, yc = f[s : s + _inputs.CHUNK], np.asarray(y[s : s + _inputs.CHUNK], dtype=np.float64)
+        idx = np.floor(fc * (n_bins * _bins.EDGE_SNAP)).astype(np.intp)
         for row, w in enumerate((fc - yc, None, fc, yc)):
             out[row] += np.bincount(idx, weights=w, minlength=n_bins + 1)
     out[:, n_bins - 1] += out[:, n_bins]
     return out[:, :n_bins]
 
 
-@pytest.mark.parametrize("n", [1, 1000, cal._CHUNK, cal._ECE_BLOCK, cal._ECE_BLOCK + 1,
-                               2 * cal._ECE_BLOCK + 3 * cal._CHUNK + 17])
+@pytest.mark.parametrize("n", [1, 1000, _inputs.CHUNK, binned.ECE_BLOCK, binned.ECE_BLOCK + 1,
+                               2 * binned.ECE_BLOCK + 3 * _inputs.CHUNK + 17])
 @pytest.mark.parametrize("ydtype", [np.float64, bool, np.int8, np.float32])
 def test_ece_fused_pass_equals_chunked_reference_exactly(n, ydtype):
-    f, y = _data(n % 97, n, "grid05" if n % 2 else "beta")
+    f, y = sample(n % 97, n, "grid05" if n % 2 else "beta")
     y = y.astype(ydtype)
     for n_bins in (1, 10, 15, 100):
         r, count, sf, sy = _chunked_reference_sums(f, y, n_bins)
@@ -626,19 +366,152 @@ def test_ece_fused_pass_equals_chunked_reference_exactly(n, ydtype):
             np.testing.assert_array_equal(bins["accuracy"].to_numpy(), np.where(nz, sy / count, np.nan))
 
 
-def test_validation_bit_pattern_check_edge_values():
-    n = 3 * cal._ECE_BLOCK
-    f = np.full(n, 0.5)
-    y = np.ones(n)
-    f[-5] = -0.0  # valid: -0.0 == 0 (its bit pattern fails the fast integer check)
-    f[-4], f[-3] = 0.0, 1.0
-    assert ece(f, y) == ece(np.abs(f), y)
-    for bad, msg in [(np.nextafter(1.0, 2.0), r"must lie in \[0, 1\]; found 1 value outside \(first at index 200000"),
-                     (-5e-324, r"must lie in \[0, 1\]; found 1 value outside \(first at index 200000"),
-                     (-np.nan, r"1 NaN value \(first at index 200000\)"),
-                     (np.inf, r"1 infinite value \(first at index 200000: inf\)")]:
-        g = f.copy()
-        g[200_000] = bad
-        for fn in (ece, smece, brier_score):
-            with pytest.raises(ValueError, match=msg):
-                fn(g, y)
+
+# ----------------------------------------------------------------------------
+# relplot's convention: equal to relplot.metrics.binnedECE to the last bit
+# ----------------------------------------------------------------------------
+
+#: bin counts where 1 / (1 / B) rounds below B (93, 99, ...) and relplot has no extra bin
+RELPLOT_BINS = [1, 2, 3, 5, 7, 10, 13, 15, 20, 49, 50, 93, 99, 100, 117]
+
+
+@pytest.mark.parametrize("seed", range(9))
+def test_relplot_convention_equals_binnedECE_exactly(seed):
+    kind = ("beta", "grid05", "grid10")[seed % 3]
+    f, y = sample(seed, [1, 40, 700, 5000, 40_000][seed % 5] + seed, kind)
+    for n_bins in RELPLOT_BINS:
+        assert ece(f, y, n_bins, convention="relplot") == relplot.metrics.binnedECE(f, y, n_bins)
+        assert ece(f, y.astype(int), n_bins, convention="relplot") == relplot.metrics.binnedECE(f, y.astype(int), n_bins)
+
+
+def test_relplot_convention_exact_beyond_one_chunk():
+    # relplot adds in input order over the whole sample; so do we (one block)
+    f, y = sample(5, 3 * _inputs.CHUNK + 11, "beta")
+    for n_bins in (10, 15, 93):
+        assert ece(f, y, n_bins, convention="relplot") == relplot.metrics.binnedECE(f, y, n_bins)
+
+
+@pytest.mark.parametrize("n_bins", RELPLOT_BINS)
+def test_relplot_convention_edges_and_one(n_bins):
+    f, y = _edge_data(n_bins)
+    assert ece(f, y, n_bins, convention="relplot") == relplot.metrics.binnedECE(f, y, n_bins)
+    for f1, y1 in (([1.0, 1.0, 0.5], [0, 1, 1]), ([0.0, 0.0, 1.0], [1, 0, 1]), ([1.0], [0])):
+        f1, y1 = np.array(f1), np.array(y1, dtype=float)
+        assert ece(f1, y1, n_bins, convention="relplot") == relplot.metrics.binnedECE(f1, y1, n_bins)
+
+
+def test_relplot_convention_bins_of_one():
+    # 1.0 gets an extra bin [1, 1] (like torchmetrics) ...
+    _, bins = ece([1.0, 1.0, 0.95], [0, 1, 1], 10, convention="relplot", return_bins=True)
+    assert len(bins) == 11
+    assert bins.iloc[-1][["lower", "upper", "count", "accuracy"]].tolist() == [1.0, 1.0, 2, 0.5]
+    # ... except where 1 / (1 / B) < B: then it joins the last bin
+    assert 1 / (1 / 93) < 93
+    _, bins = ece([1.0, 0.5], [1, 1], 93, convention="relplot", return_bins=True)
+    assert len(bins) == 93 and bins["count"].iloc[-1] == 1
+    # relplot divides by 1/B instead of multiplying by B: 0.3 joins bin 2 of 10
+    assert int(cal.bin_index([0.3], 10, convention="relplot")[0]) == int(0.3 / (1 / 10)) == 2
+    # and the other norms use the same bins
+    f, y = np.array([0.3, 0.3, 0.9, 1.0]), np.array([0, 1, 1, 1])
+    assert ece(f, y, 10, convention="relplot", norm="max") == pytest.approx(0.2, abs=1e-15)
+
+
+def test_relplot_convention_has_no_equal_mass_bins():
+    with pytest.raises(ValueError, match="relplot"):
+        ece([0.2, 0.4], [0, 1], binning="mass", convention="relplot")
+
+
+# ----------------------------------------------------------------------------
+# bin membership: bin_index and bin_edges agree with the metrics' own bins
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("convention", cal.ALL_CONVENTIONS)
+@pytest.mark.parametrize("binning", ["width", "mass"])
+def test_bin_index_is_the_bin_of_ece(convention, binning):
+    if binning == "mass" and convention in ("torchmetrics", "relplot"):
+        with pytest.raises(ValueError, match="equal-width"):
+            cal.bin_index([0.5], 10, binning, convention)
+        return
+    for n_bins in (1, 7, 10, 15):
+        f, y = sample(n_bins, 300, "grid05")
+        f = np.concatenate([f, _edge_data(n_bins)[0]])
+        y = np.ones(f.shape[0])
+        idx = cal.bin_index(f, n_bins, binning, convention)
+        _, table = ece(f, y, n_bins, binning=binning, convention=convention, return_bins=True)
+        assert np.array_equal(np.bincount(idx, minlength=len(table)), table["count"].to_numpy())
+        lower, upper = cal.bin_edges(n_bins, binning, convention, confidence=f)
+        assert np.array_equal(lower, table["lower"].to_numpy()) and np.array_equal(upper, table["upper"].to_numpy())
+
+
+def test_bin_index_one_value_at_a_time_matches_the_table():
+    # the edge value 0.3 with 10 bins: default opens bin 3; the linspace edge
+    # 0.30000000000000004 (torchmetrics, netcal) and kumar's (e_{k-1}, e_k] give bin 2
+    got = {c: int(cal.bin_index([0.3], 10, convention=c)[0]) for c in cal.CONVENTIONS}
+    assert got == {"default": 3, "torchmetrics": 2, "netcal": 2, "kumar": 2}
+    assert cal.bin_index([0.0, 1.0], 10, convention="torchmetrics").tolist() == [0, 10]
+    assert cal.bin_index([0.0, 1.0], 10).tolist() == [0, 9]
+
+
+def test_bin_index_and_edges_validate():
+    with pytest.raises(ValueError, match="confidence must lie in"):
+        cal.bin_index([1.5], 10)
+    with pytest.raises(ValueError, match="n_bins"):
+        cal.bin_index([0.5], 0)
+    with pytest.raises(ValueError, match="confidence is required"):
+        cal.bin_edges(10, "mass")
+
+
+# ----------------------------------------------------------------------------
+# the batched ECE equals ece row by row
+# ----------------------------------------------------------------------------
+
+def _rows(seed, reps, n, kind):
+    rng = np.random.default_rng(seed)
+    if kind == "beta":
+        f = rng.beta(2, 1.5, (reps, n))
+    else:  # verbalized grid with exact 0 and 1
+        f = np.round(rng.random((reps, n)) * 20) / 20
+    return f, (rng.random((reps, n)) < f**1.4).astype(np.int8)
+
+
+@pytest.mark.parametrize("kind", ["beta", "grid"])
+@pytest.mark.parametrize("n", [1, 7, 100, 2000])
+def test_ece_batch_width_equals_ece_exactly(n, kind):
+    conf, correct = _rows(n, 25, n, kind)
+    for convention in cal.ALL_CONVENTIONS:
+        batch = cal.ece_batch(conf, correct, (1, 5, 15, 50), convention=convention)
+        for i, b in enumerate((1, 5, 15, 50)):
+            ref = [ece(conf[j], correct[j], b, convention=convention) for j in range(conf.shape[0])]
+            assert np.array_equal(batch[i], ref), (convention, b)
+
+
+@pytest.mark.parametrize("kind", ["beta", "grid"])
+@pytest.mark.parametrize("n", [1, 7, 100, 2000])
+def test_ece_batch_mass_equals_ece(n, kind):
+    # equal-mass rows are summed group by group (sorted), ece in input order:
+    # equal up to summation order; rows with ties across groups go through ece
+    conf, correct = _rows(n + 1, 20, n, kind)
+    for convention in ("default", "kumar", "netcal"):
+        for b in (1, 5, 15):
+            batch = cal.ece_batch(conf, correct, b, binning="mass", convention=convention)
+            ref = [ece(conf[j], correct[j], b, binning="mass", convention=convention) for j in range(20)]
+            np.testing.assert_allclose(batch, ref, rtol=0, atol=1e-12)
+
+
+def test_ece_batch_shapes_and_validation():
+    conf, correct = _rows(3, 4, 50, "beta")
+    assert cal.ece_batch(conf, correct).shape == (4,)
+    assert cal.ece_batch(conf, correct, [10]).shape == (1, 4)
+    assert np.array_equal(cal.ece_batch(conf, correct, 10), cal.ece_batch(conf, correct, (5, 10))[1])
+    for call, name in [
+        (lambda: cal.ece_batch(np.ones(5), np.ones(5)), "confidence"),
+        (lambda: cal.ece_batch(np.ones((2, 5)), np.ones((2, 4))), "correct"),
+        (lambda: cal.ece_batch(np.full((2, 5), 1.5), np.ones((2, 5))), "confidence"),
+        (lambda: cal.ece_batch(np.ones((2, 5)), np.full((2, 5), 2)), "correct"),
+        (lambda: cal.ece_batch(np.ones((2, 5)), np.ones((2, 5)), 0), "n_bins"),
+        (lambda: cal.ece_batch(np.ones((2, 5)), np.ones((2, 5)), []), "n_bins"),
+        (lambda: cal.ece_batch(np.ones((2, 5)), np.ones((2, 5)), 5, binning="equal"), "binning"),
+        (lambda: cal.ece_batch(np.ones((2, 5)), np.ones((2, 5)), 5, convention="sklearn"), "convention"),
+    ]:
+        with pytest.raises(ValueError, match=rf"\b{name}\b"):
+            call()

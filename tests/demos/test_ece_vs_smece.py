@@ -1,4 +1,5 @@
-"""uqsurvey.ece_demo: the chapter's experiments are seeded, tidy and correct."""
+"""uqsurvey.demos.ece_vs_smece (and its figures): the chapter's experiments are
+seeded, tidy and correct."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +7,9 @@ import pandas as pd
 import pytest
 
 from uqsurvey import calibration as cal
-from uqsurvey import ece_demo as D
-from uqsurvey import simulate as S
+from uqsurvey import simulation as S
+from uqsurvey.demos import ece_vs_smece as D
+from uqsurvey.demos import ece_vs_smece_figures as F
 
 SMALL = dict(sample_sizes=(100, 400), reps=20, seed=5, bins=(5, 15))
 
@@ -23,7 +25,7 @@ def small_mc():
 def test_metric_label():
     assert D.metric_label("ECE", "width", 15) == "ECE, 15 equal-width bins"
     assert D.metric_label("smECE") == "smECE"
-    assert D._label_parts("ECE, 30 equal-mass bins") == ("ECE", "mass", 30)
+    assert D.label_parts("ECE, 30 equal-mass bins") == ("ECE", "mass", 30)
     with pytest.raises(ValueError, match="metric"):
         D.metric_label("ECE", "quantile", 15)
 
@@ -84,18 +86,6 @@ def test_ranking_flips():
     pd.testing.assert_frame_equal(fl, again)
 
 
-def test_convention_bin_index_on_edges():
-    # 0.3 with 10 bins: [0.3, 0.4) by default; (0.2, 0.3] for kumar; torch and
-    # numpy linspace put edge 3 at 0.30000000000000004, so 0.3 falls below it.
-    x = np.array([0.3, 1.0])
-    assert list(D.convention_bin_index(x, 10, "default")) == [3, 9]
-    assert list(D.convention_bin_index(x, 10, "kumar")) == [2, 9]
-    assert list(D.convention_bin_index(x, 10, "netcal")) == [2, 9]
-    assert list(D.convention_bin_index(x, 10, "torchmetrics")) == [2, 10]
-    with pytest.raises(ValueError, match="convention"):
-        D.convention_bin_index(x, 10, "sklearn")
-
-
 def test_convention_population_ece_by_hand():
     # On the 0.1 grid with 10 bins the default rule pools the cells 0.9 and 1.0
     # (bin [0.9, 1]), kumar keeps them apart and pools 0.0 with 0.1.
@@ -112,16 +102,15 @@ def test_convention_population_ece_by_hand():
 
 
 @pytest.mark.parametrize("step", [0.1, 0.05])
-def test_grid_ece_batch_equals_public_ece(step):
+def test_verbalized_replicates_are_scored_as_ece_scores_them(step):
+    # the chapter scores the verbalized replicates with cal.ece_batch: equal to
+    # ece row by row, to the last bit, under every convention
     vf = S.VerbalizedForecaster(S.llm_like_crossing(), step)
     conf, correct = vf.sample_batch(500, 15, 2)
     for conv in cal.CONVENTIONS:
         for b in (10, 15, 20):
-            batch = D.grid_ece_batch(conf, correct, vf.grid, b, conv)
-            ref = [cal.ece(conf[i], correct[i], b, convention=conv) for i in range(15)]
-            np.testing.assert_allclose(batch, ref, atol=1e-12, rtol=0)
-    with pytest.raises(ValueError, match="grid"):
-        D.grid_ece_batch(conf + 0.001, correct, vf.grid, 10, "default")
+            batch = cal.ece_batch(conf, correct, b, convention=conv)
+            assert np.array_equal(batch, [cal.ece(conf[i], correct[i], b, convention=conv) for i in range(15)])
 
 
 def test_verbalized_conventions_small():
@@ -175,13 +164,13 @@ def test_interactive_data_and_chart(small_mc):
     m = marks.set_index(keys)["mean"]
     ref = mc.groupby(["forecaster", "n", "metric", "binning", "n_bins"])["value"].mean()
     np.testing.assert_allclose(m.sort_index(), ref.sort_index(), atol=1e-5)
-    chart = D.interactive_chart(hist, marks, default_n=400, default_bins=15)
+    chart = F.figure_interactive(hist, marks, default_n=400, default_bins=15)
     spec = chart.to_dict()
     names = {p["name"] for p in spec["params"]}
     assert {"pick_forecaster", "pick_n", "pick_bins", "pick_binning"} <= names
     big = pd.concat([hist] * (5000 // len(hist) + 1))
     with pytest.raises(ValueError, match="hist"):
-        D.interactive_chart(big, marks)
+        F.figure_interactive(big, marks)
 
 
 def test_default_interactive_view_fits_inline_limit():
@@ -196,13 +185,13 @@ def test_figures_draw(small_mc, preds):
     fcs, mc, targets = small_mc
     s = D.summarize(mc, targets)
     figs = [
-        D.plot_calibration_curves(D.calibration_curves(fcs), D.ground_truth(fcs)),
-        D.plot_ece_vs_bins(s, targets, 400),
-        D.plot_sample_size(s, ["ECE, 15 equal-width bins", "smECE"]),
-        D.plot_ranking(D.ranking_flips(sample_sizes=(100,), reps=5, seed=1, binnings=("width",))),
-        D.plot_verbalized(D.verbalized_conventions(steps=(0.1,), sample_sizes=(200,), reps=5)[0], 200),
-        D.plot_model_comparison(D.model_comparison(preds, bins=(10,), binnings=("width",), n_boot=5)),
-        D.plot_reliability_pair(S.llm_like(), 300, n_boot=5)[0],
+        F.figure_calibration_curves(D.calibration_curves(fcs), D.ground_truth(fcs)),
+        F.figure_ece_vs_bins(s, targets, 400),
+        F.figure_sample_size(s, ["ECE, 15 equal-width bins", "smECE"]),
+        F.figure_ranking(D.ranking_flips(sample_sizes=(100,), reps=5, seed=1, binnings=("width",))),
+        F.figure_verbalized(D.verbalized_conventions(steps=(0.1,), sample_sizes=(200,), reps=5)[0], 200),
+        F.figure_model_comparison(D.model_comparison(preds, bins=(10,), binnings=("width",), n_boot=5)),
+        F.figure_reliability_pair(S.llm_like(), 300, n_boot=5)[0],
     ]
     assert all(isinstance(f, Figure) for f in figs)
 

@@ -6,8 +6,8 @@ draws from ``numpy.random.default_rng([seed, block ids...])``, so a block's
 numbers do not depend on which other blocks run) and returns a tidy
 :class:`pandas.DataFrame`.  The metrics are those of
 :mod:`uqsurvey.calibration`; Monte Carlo replicates are scored with the
-batched helpers :func:`uqsurvey.simulate.ece_batch` and
-:func:`uqsurvey.simulate.smece_batch`, which the tests check against the
+batched :func:`uqsurvey.calibration.ece_batch` and
+:func:`uqsurvey.calibration.smece_batch`, which the tests check against the
 public ``ece`` and ``smece``.
 
 Experiments
@@ -20,10 +20,11 @@ Experiments
 :func:`verbalized_conventions`  bin-edge conventions on 0.05 / 0.1 grids
 :func:`model_comparison`    sklearn models: ECE at several bin counts, smECE, bootstrap CIs
 :func:`subset_agreement`    the same comparison on disjoint small test sets
-:func:`interactive_data` / :func:`interactive_chart`  the precomputed Altair view
+:func:`interactive_data`    the data of the precomputed Altair view
+:func:`table_sample_size`   the sample-size table of the chapter
 
-Figures (matplotlib, the book's palette) are drawn by the ``plot_*``
-functions at the end; each returns a :class:`matplotlib.figure.Figure`.
+The figures are drawn by the ``figure_*`` functions of
+:mod:`uqsurvey.demos.ece_vs_smece_figures`.
 """
 from __future__ import annotations
 
@@ -34,40 +35,32 @@ import numpy as np
 import pandas as pd
 
 from uqsurvey import calibration as cal
-from uqsurvey.simulate import (
-    Forecaster,
-    VerbalizedForecaster,
-    _check_positive_int,
-    ece_batch_bins,
-    llm_like,
-    ranking_pair,
-    smece_batch,
-    standard_forecasters,
-)
+from uqsurvey._args import as_generator, check_int, check_ints
+from uqsurvey.simulation import (Forecaster, VerbalizedForecaster, llm_like, llm_like_crossing, ranking_pair,
+                                 standard_forecasters)
 
 __all__ = [
     "DEFAULT_SEED",
     "BIN_COUNTS",
     "SAMPLE_SIZES",
     "STABILITY_MARK",
+    "SMECE",
     "metric_label",
+    "label_parts",
     "ground_truth",
     "population_targets",
     "calibration_curves",
     "replicate_metrics",
     "monte_carlo",
     "summarize",
-    "sample_size_table",
+    "table_sample_size",
     "ranking_flips",
-    "convention_bin_index",
     "convention_population_ece",
-    "grid_ece_batch",
     "verbalized_conventions",
     "model_comparison",
     "best_models",
     "subset_agreement",
     "interactive_data",
-    "interactive_chart",
 ]
 
 DEFAULT_SEED = 20250607
@@ -86,32 +79,35 @@ def metric_label(metric: str, binning: str | None = None, n_bins: int | None = N
     if metric == SMECE:
         return SMECE
     if metric != "ECE" or binning not in ("width", "mass") or n_bins is None:
-        raise ValueError(f"metric must be 'smECE' or 'ECE' with a binning and n_bins, got {metric!r}")
+        raise ValueError(f"metric must be 'smECE' or 'ECE' with a binning and n_bins; found {metric!r}")
     return f"ECE, {int(n_bins)} equal-{binning} bins"
 
 
+def label_parts(label: str) -> tuple[str, str, int]:
+    """``(metric, binning, n_bins)`` of a :func:`metric_label`
+    (``("smECE", "none", 0)`` for smECE)."""
+    if label == SMECE:
+        return SMECE, "none", 0
+    # "ECE, 15 equal-width bins"
+    words = label.replace(",", "").split()
+    return "ECE", words[2].split("-")[1], int(words[1])
+
+
 def _check_reps(reps) -> int:
-    return _check_positive_int("reps", reps, 2)
-
-
-def _check_sizes(name: str, values) -> tuple[int, ...]:
-    values = tuple(values)
-    if not values:
-        raise ValueError(f"{name} must not be empty")
-    return tuple(_check_positive_int(name, v, 1) for v in values)
+    return check_int("reps", reps, 2)
 
 
 def _check_seed(seed) -> int:
-    return _check_positive_int("seed", seed, 0)
+    return check_int("seed", seed, 0)
 
 
 def _check_forecasters(forecasters) -> list:
     forecasters = list(standard_forecasters() if forecasters is None else forecasters)
     if not forecasters or not all(hasattr(f, "sample_batch") and hasattr(f, "true_ece") for f in forecasters):
-        raise ValueError("forecasters must be a non-empty list of forecasters from uqsurvey.simulate")
+        raise ValueError("forecasters must be a non-empty list of forecasters from uqsurvey.simulation")
     names = [f.name for f in forecasters]
     if len(set(names)) != len(names):
-        raise ValueError(f"forecasters must have distinct names, got {names}")
+        raise ValueError(f"forecasters must have distinct names; found {names}")
     return forecasters
 
 
@@ -124,10 +120,10 @@ def ground_truth(forecasters=None, n_bins: int = 15) -> pd.DataFrame:
     Columns: ``forecaster, density, calibration, accuracy, mean_confidence,
     true_ece, ece_width_limit, ece_mass_limit, smece_limit`` -- the limits are
     what ECE with ``n_bins`` equal-width / equal-mass bins and smECE converge
-    to as ``n -> inf`` (see :mod:`uqsurvey.simulate`).
+    to as ``n -> inf`` (see :mod:`uqsurvey.simulation`).
     """
     forecasters = _check_forecasters(forecasters)
-    n_bins = _check_positive_int("n_bins", n_bins)
+    n_bins = check_int("n_bins", n_bins)
     rows = []
     for f in forecasters:
         row = dict(f.describe()) if hasattr(f, "describe") else {"forecaster": f.name}
@@ -147,7 +143,7 @@ def population_targets(forecasters=None, bins: Sequence[int] = BIN_COUNTS, binni
     """The large-sample limit of every metric: ``forecaster, metric, binning,
     n_bins, label, target, true_ece``."""
     forecasters = _check_forecasters(forecasters)
-    bins = _check_sizes("bins", bins)
+    bins = check_ints("bins", bins)
     rows = []
     for f in forecasters:
         truth = f.true_ece()
@@ -166,7 +162,7 @@ def population_targets(forecasters=None, bins: Sequence[int] = BIN_COUNTS, binni
 def calibration_curves(forecasters=None, n_points: int = 201) -> pd.DataFrame:
     """``forecaster, confidence, calibration, density`` on an even grid."""
     forecasters = _check_forecasters(forecasters)
-    n_points = _check_positive_int("n_points", n_points, 3)
+    n_points = check_int("n_points", n_points, 3)
     t = np.linspace(0.0, 1.0, n_points)
     frames = [
         pd.DataFrame({"forecaster": f.name, "confidence": t, "calibration": f.calibration(t), "density": f.density(t)})
@@ -194,39 +190,29 @@ def replicate_metrics(
     most about a million values from ``rng`` (in order), so memory stays
     bounded; the chunking depends only on ``n``.
     """
-    from uqsurvey.simulate import as_generator
-
-    n = _check_positive_int("n", n)
+    n = check_int("n", n)
     reps = _check_reps(reps)
-    bins = _check_sizes("bins", bins)
+    bins = check_ints("bins", bins)
     binnings = tuple(binnings)
     for b in binnings:
         if b not in ("width", "mass"):
-            raise ValueError(f"binnings must contain 'width' and/or 'mass', got {b!r}")
-    rng = as_generator(rng)
+            raise ValueError(f"binnings must contain 'width' and/or 'mass'; found {b!r}")
+    rng = as_generator(rng, "rng")
     chunk = max(1, _CHUNK_VALUES // n)
     cols: dict[str, list] = {}
     for start in range(0, reps, chunk):
         k = min(chunk, reps - start)
         conf, correct = forecaster.sample_batch(n, k, rng)
         for binning in binnings:
-            values = ece_batch_bins(conf, correct, bins, binning)
+            values = cal.ece_batch(conf, correct, bins, binning=binning)
             for b, v in zip(bins, values):
                 cols.setdefault(metric_label("ECE", binning, b), []).append(v)
         if smooth:
-            cols.setdefault(SMECE, []).append(smece_batch(conf, correct))
+            cols.setdefault(SMECE, []).append(cal.smece_batch(conf, correct))
     out = pd.DataFrame({"rep": np.arange(reps)})
     for label, parts in cols.items():
         out[label] = np.concatenate(parts)
     return out
-
-
-def _label_parts(label: str) -> tuple[str, str, int]:
-    if label == SMECE:
-        return SMECE, "none", 0
-    # "ECE, 15 equal-width bins"
-    words = label.replace(",", "").split()
-    return "ECE", words[2].split("-")[1], int(words[1])
 
 
 def monte_carlo(
@@ -244,7 +230,7 @@ def monte_carlo(
     ``default_rng([seed, i, n])`` where ``i`` is the forecaster's position.
     """
     forecasters = _check_forecasters(forecasters)
-    sample_sizes = _check_sizes("sample_sizes", sample_sizes)
+    sample_sizes = check_ints("sample_sizes", sample_sizes)
     reps = _check_reps(reps)
     seed = _check_seed(seed)
     frames = []
@@ -256,7 +242,7 @@ def monte_carlo(
             long.insert(0, "forecaster", f.name)
             frames.append(long)
     out = pd.concat(frames, ignore_index=True)
-    parts = {lab: _label_parts(lab) for lab in out["label"].unique()}
+    parts = {lab: label_parts(lab) for lab in out["label"].unique()}
     out["metric"] = out["label"].map(lambda s: parts[s][0])
     out["binning"] = out["label"].map(lambda s: parts[s][1])
     out["n_bins"] = out["label"].map(lambda s: parts[s][2]).astype(int)
@@ -306,7 +292,7 @@ def summarize(mc: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     return out[cols]
 
 
-def sample_size_table(summary: pd.DataFrame, sample_sizes: Sequence[int], labels: Sequence[str]) -> pd.DataFrame:
+def table_sample_size(summary: pd.DataFrame, sample_sizes: Sequence[int], labels: Sequence[str]) -> pd.DataFrame:
     """The rows of :func:`summarize` for some ``n`` and metrics, in reading order:
     ``forecaster, n, label, mean, bias, se, sd, rel_sd``."""
     s = summary[summary["n"].isin(sample_sizes) & summary["label"].isin(labels)].copy()
@@ -333,7 +319,7 @@ def ranking_flips(
     """How often each metric orders two forecasters as their true ECEs do.
 
     For every ``n``, ``reps`` independent samples of size ``n`` are drawn from
-    each forecaster of ``pair`` (default :func:`uqsurvey.simulate.ranking_pair`)
+    each forecaster of ``pair`` (default :func:`uqsurvey.simulation.ranking_pair`)
     and scored; a replicate ranks them correctly when the metric is smaller
     for the forecaster with the smaller true ECE (ties count as wrong).
     Columns: ``n, label, reps, p_correct, se`` (binomial,
@@ -344,9 +330,9 @@ def ranking_flips(
     """
     pair = tuple(ranking_pair() if pair is None else pair)
     if len(pair) != 2:
-        raise ValueError(f"pair must hold two forecasters, got {len(pair)}")
+        raise ValueError(f"pair must hold two forecasters; found {len(pair)}")
     pair = _check_forecasters(pair)
-    sample_sizes = _check_sizes("sample_sizes", sample_sizes)
+    sample_sizes = check_ints("sample_sizes", sample_sizes)
     reps = _check_reps(reps)
     seed = _check_seed(seed)
     truths = [f.true_ece() for f in pair]
@@ -377,57 +363,15 @@ def ranking_flips(
 # --------------------------------------------------------------------------- #
 # verbalized confidences and bin-edge conventions
 # --------------------------------------------------------------------------- #
-def convention_bin_index(values, n_bins: int, convention: str) -> np.ndarray:
-    """The bin each value joins under ``convention`` (equal-width bins), read
-    off :func:`uqsurvey.calibration.ece` itself (one value at a time)."""
-    n_bins = _check_positive_int("n_bins", n_bins)
-    if convention not in cal.CONVENTIONS:
-        raise ValueError(f"convention must be one of {cal.CONVENTIONS}, got {convention!r}")
-    out = []
-    for v in np.asarray(values, dtype=float):
-        _, table = cal.ece(np.array([v]), np.array([1]), n_bins, convention=convention, return_bins=True)
-        out.append(int(table.loc[table["count"] == 1, "bin"].iloc[0]))
-    return np.array(out)
-
-
 def convention_population_ece(forecaster: VerbalizedForecaster, n_bins: int, convention: str) -> float:
     """Large-sample limit of ECE on a verbalized forecaster under one convention:
     ``Σ_bins |Σ_{grid values g in bin} ∫_cell(g) (c(l) - g) p(l) dl|``."""
     if not isinstance(forecaster, VerbalizedForecaster):
-        raise ValueError(f"forecaster must be a VerbalizedForecaster, got {forecaster!r}")
+        raise ValueError(f"forecaster must be a VerbalizedForecaster; found {forecaster!r}")
     cells = forecaster.cells()
-    idx = convention_bin_index(cells["stated"].to_numpy(), n_bins, convention)
+    idx = cal.bin_index(cells["stated"].to_numpy(), n_bins, convention=convention)
     per_bin = pd.Series(cells["weighted_gap"].to_numpy()).groupby(idx).sum()
     return float(per_bin.abs().sum())
-
-
-def grid_ece_batch(confidence, correct, grid, n_bins: int, convention: str) -> np.ndarray:
-    """L1 ECE of every row of ``(R, n)`` arrays whose confidences all lie on
-    ``grid``, under any bin-edge convention of :func:`uqsurvey.calibration.ece`.
-
-    Each grid value's bin is read off the public ``ece``
-    (:func:`convention_bin_index`); the per-row residual sums of the grid
-    values are then pooled by bin.  Equal to ``ece(row, ..., convention=...)``
-    up to summation order (and netcal's clipping of 0 and 1 by 2.2e-16).
-    """
-    f = np.asarray(confidence, dtype=float)
-    y = np.asarray(correct, dtype=float)
-    if f.ndim != 2 or f.shape != y.shape or f.size == 0:
-        raise ValueError(f"confidence and correct must be 2-D arrays of one shape, got {f.shape} and {y.shape}")
-    grid = np.asarray(grid, dtype=float)
-    if grid.ndim != 1 or grid.size == 0 or np.any(np.diff(grid) <= 0):
-        raise ValueError("grid must be a non-empty increasing 1-D array")
-    pos = np.clip(np.searchsorted(grid, f), 0, grid.size - 1)
-    if not np.array_equal(grid[pos], f):
-        raise ValueError("confidence must take only values of grid")
-    reps, n = f.shape
-    g = grid.size
-    sums = np.bincount((pos + g * np.arange(reps)[:, None]).ravel(), weights=(f - y).ravel(),
-                       minlength=reps * g).reshape(reps, g)
-    idx = convention_bin_index(grid, n_bins, convention)
-    onehot = np.zeros((g, int(idx.max()) + 1))
-    onehot[np.arange(g), idx] = 1.0
-    return np.abs(sums @ onehot).sum(axis=1) / n
 
 
 def verbalized_conventions(
@@ -440,8 +384,8 @@ def verbalized_conventions(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """ECE under every bin-edge convention, and smECE, on grid confidences.
 
-    Each latent forecaster (default :func:`uqsurvey.simulate.llm_like` and
-    :func:`uqsurvey.simulate.llm_like_crossing`) is rounded to each grid
+    Each latent forecaster (default :func:`uqsurvey.simulation.llm_like` and
+    :func:`uqsurvey.simulation.llm_like_crossing`) is rounded to each grid
     ``step``.  Returns two frames:
 
     ``summary``: ``forecaster, step, n, n_bins, label, convention, reps, mean,
@@ -456,16 +400,14 @@ def verbalized_conventions(
     of ECE across conventions, for scale), ``limit_spread`` (max - min of the
     limits) and ``true_ece``.
     """
-    from uqsurvey.simulate import llm_like_crossing
-
     latents = list((llm_like(), llm_like_crossing()) if latents is None else latents)
     steps = tuple(steps)
     if not steps:
         raise ValueError("steps must not be empty")
-    sample_sizes = _check_sizes("sample_sizes", sample_sizes)
+    sample_sizes = check_ints("sample_sizes", sample_sizes)
     reps = _check_reps(reps)
     seed = _check_seed(seed)
-    bins = _check_sizes("bins", bins)
+    bins = check_ints("bins", bins)
     rows, spread_rows = [], []
     for li, latent in enumerate(latents):
         for si, step in enumerate(steps):
@@ -475,13 +417,13 @@ def verbalized_conventions(
             sm_limit = vf.population_smece()
             for n in sample_sizes:
                 conf, correct = vf.sample_batch(n, reps, np.random.default_rng([seed, 2000 + li, si, n]))
-                vals = {(b, c): grid_ece_batch(conf, correct, vf.grid, b, c) for b in bins for c in cal.CONVENTIONS}
+                vals = {(b, c): cal.ece_batch(conf, correct, b, convention=c) for b in bins for c in cal.CONVENTIONS}
                 common = dict(forecaster=latent.name, step=step, n=n, reps=reps, true_ece=truth)
                 for (b, c), v in vals.items():
                     sd = float(v.std(ddof=1))
                     rows.append(dict(common, n_bins=b, label=metric_label("ECE", "width", b), convention=c,
                                      mean=float(v.mean()), sd=sd, se=sd / np.sqrt(reps), limit=limits[(b, c)]))
-                sm = smece_batch(conf, correct)
+                sm = cal.smece_batch(conf, correct)
                 sd = float(sm.std(ddof=1))
                 rows.append(dict(common, n_bins=0, label=SMECE, convention="none", mean=float(sm.mean()), sd=sd,
                                  se=sd / np.sqrt(reps), limit=sm_limit))
@@ -527,14 +469,14 @@ def model_comparison(
     bootstrap intervals (:func:`uqsurvey.calibration.bootstrap_ci`, the same
     seed for every metric, so all metrics see the same resamples).
 
-    ``preds`` as returned by :func:`uqsurvey.simulate.sklearn_predictions`.
+    ``preds`` as returned by :func:`uqsurvey.simulation.sklearn_predictions`.
     Columns: ``model, label, metric, binning, n_bins, n, estimate, low,
     high, rank`` (1 = smallest estimate = best calibrated by that metric).
     """
     if not {"model", "confidence", "correct"} <= set(preds.columns):
         raise ValueError("preds must have columns model, confidence, correct")
-    bins = _check_sizes("bins", bins)
-    n_boot = _check_positive_int("n_boot", n_boot)
+    bins = check_ints("bins", bins)
+    n_boot = check_int("n_boot", n_boot)
     seed = _check_seed(seed)
     fns = _metric_functions(bins, binnings)
     rows = []
@@ -543,7 +485,7 @@ def model_comparison(
         y = g["correct"].to_numpy()
         for label, fn in fns.items():
             ci = cal.bootstrap_ci(fn, f, y, n_boot=n_boot, seed=seed, alpha=alpha)
-            metric, binning, nb = _label_parts(label)
+            metric, binning, nb = label_parts(label)
             rows.append(dict(model=model, label=label, metric=metric, binning=binning, n_bins=nb, n=len(f),
                              estimate=ci.estimate, low=ci.low, high=ci.high))
     out = pd.DataFrame(rows)
@@ -579,7 +521,7 @@ def subset_agreement(
     on the full test set by the same metric), ``share_agree_smece`` (winner
     equal to smECE's on that subset).
     """
-    subset_size = _check_positive_int("subset_size", subset_size, 10)
+    subset_size = check_int("subset_size", subset_size, 10)
     seed = _check_seed(seed)
     models = list(dict.fromkeys(preds["model"]))
     per_model = {m: preds[preds["model"] == m].reset_index(drop=True) for m in models}
@@ -587,7 +529,7 @@ def subset_agreement(
     if any(len(v) != n for v in per_model.values()):
         raise ValueError("preds must hold the same test examples for every model")
     if subset_size > n:
-        raise ValueError(f"subset_size must be at most the test size {n}, got {subset_size}")
+        raise ValueError(f"subset_size must be at most the test size {n}; found {subset_size}")
     fns = _metric_functions(BIN_COUNTS, ("width", "mass"))
     if labels is not None:
         fns = {k: v for k, v in fns.items() if k in set(labels)}
@@ -637,7 +579,7 @@ def interactive_data(mc: pd.DataFrame, targets: pd.DataFrame, hist_bins: int = 1
     is ``ECE`` at one (binning, n_bins) or ``smECE`` (binning ``none``,
     ``n_bins`` 0).
     """
-    hist_bins = _check_positive_int("hist_bins", hist_bins, 2)
+    hist_bins = check_int("hist_bins", hist_bins, 2)
     need = {"forecaster", "n", "metric", "binning", "n_bins", "value"}
     if not need <= set(mc.columns):
         raise ValueError(f"mc must have columns {sorted(need)}")
@@ -655,296 +597,3 @@ def interactive_data(mc: pd.DataFrame, targets: pd.DataFrame, hist_bins: int = 1
                 rows.append(dict(key, lo=round(float(edges[j]), 5), hi=round(float(edges[j + 1]), 5),
                                  share=round(float(counts[j] / v.size), 4)))
     return pd.DataFrame(rows), pd.DataFrame(marks)
-
-
-def interactive_chart(
-    hist: pd.DataFrame,
-    marks: pd.DataFrame,
-    default_n: int = 1000,
-    default_bins: int = 15,
-    default_forecaster: str | None = None,
-):
-    """Altair view of :func:`interactive_data`: pick forecaster, sample size,
-    bin count and binning; see the distribution of ECE over replicates
-    against smECE's (as densities, since each histogram has its own bin
-    width), their means and the true ECE."""
-    import altair as alt
-
-    from uqsurvey.plots import BLACK, COLOR_BINNED, COLOR_SMOOTH
-
-    if len(hist) + len(marks) >= 5000:
-        raise ValueError(f"hist and marks must have fewer than 5000 rows together, got {len(hist) + len(marks)}")
-    fcs = list(dict.fromkeys(marks["forecaster"]))
-    ns = sorted(int(v) for v in marks["n"].unique())
-    bins = sorted(int(b) for b in marks.loc[marks["series"] == "ECE", "n_bins"].unique())
-    default_n = default_n if default_n in ns else ns[0]
-    default_bins = default_bins if default_bins in bins else bins[0]
-    default_forecaster = default_forecaster if default_forecaster in fcs else fcs[0]
-    p_fc = alt.param(name="pick_forecaster", value=default_forecaster,
-                     bind=alt.binding_select(options=fcs, name="forecaster: "))
-    p_n = alt.param(name="pick_n", value=default_n, bind=alt.binding_select(options=ns, name="sample size n: "))
-    p_b = alt.param(name="pick_bins", value=default_bins,
-                    bind=alt.binding_select(options=bins, name="number of bins: "))
-    p_bin = alt.param(name="pick_binning", value="width",
-                      bind=alt.binding_radio(options=["width", "mass"], name="ECE bins of equal: "))
-    common = "datum.forecaster == pick_forecaster && datum.n == pick_n"
-    ece_f = f"{common} && datum.series == 'ECE' && datum.n_bins == pick_bins && datum.binning == pick_binning"
-    sm_f = f"{common} && datum.series == '{SMECE}'"
-    colour = alt.Color("series:N", scale=alt.Scale(domain=["ECE", SMECE], range=[COLOR_BINNED, COLOR_SMOOTH]),
-                       legend=alt.Legend(title="bars: distribution; solid line: mean", orient="top", titleLimit=400))
-    x = alt.X("lo:Q", title="metric value on one evaluation set", scale=alt.Scale(zero=False))
-    bars = (
-        alt.Chart(hist)
-        .transform_filter(f"({ece_f}) || ({sm_f})")
-        .transform_calculate(density="datum.share / (datum.hi - datum.lo)")
-        .mark_rect(opacity=0.5)
-        .encode(
-            x=x, x2="hi:Q",
-            y=alt.Y("density:Q", title="density over replicates"), y2=alt.datum(0),
-            color=colour,
-            tooltip=[alt.Tooltip("series:N"), alt.Tooltip("lo:Q", format=".4f", title="from"),
-                     alt.Tooltip("hi:Q", format=".4f", title="to"), alt.Tooltip("share:Q", format=".1%")],
-        )
-    )
-    base = alt.Chart(marks)
-    means = (
-        base.transform_filter(f"({ece_f}) || ({sm_f})")
-        .mark_rule(strokeWidth=2.5)
-        .encode(x="mean:Q", color=colour,
-                tooltip=[alt.Tooltip("series:N"), alt.Tooltip("mean:Q", format=".4f", title="mean over replicates")])
-    )
-    truth = (
-        base.transform_filter(sm_f)
-        .mark_rule(color=BLACK, strokeWidth=2, strokeDash=[6, 3])
-        .encode(x="true_ece:Q", tooltip=[alt.Tooltip("true_ece:Q", format=".4f", title="true ECE")])
-    )
-    return (
-        alt.layer(bars, means, truth)
-        .add_params(p_fc, p_n, p_b, p_bin)
-        .properties(width=560, height=280,
-                    title="ECE vs smECE over replicate evaluation sets (dashed: true ECE)",
-                    description="Interactive histogram of binned ECE and smECE over simulated evaluation "
-                    "sets, with their means and a dashed line at the true calibration error; drop-down "
-                    "menus choose the forecaster, the sample size, the binning and the number of bins.",
-                    usermeta={"embedOptions": {"renderer": "svg"}})
-    )
-
-
-# --------------------------------------------------------------------------- #
-# figures
-# --------------------------------------------------------------------------- #
-def _palette():
-    from uqsurvey import plots
-
-    return plots
-
-
-def _series_style(label: str) -> dict:
-    """One colour and marker per metric family, the same in every figure:
-    equal-width ECE blue circles, equal-mass ECE purple squares, smECE
-    vermillion triangles (the book's colour for smoothed calibration)."""
-    plots = _palette()
-    if label == SMECE:
-        return dict(color=plots.COLOR_SMOOTH, marker="^")
-    if "mass" in label:
-        return dict(color=plots.REDDISH_PURPLE, marker="s")
-    return dict(color=plots.COLOR_BINNED, marker="o")
-
-
-def _log_n_axis(ax, ns):
-    ax.set_xscale("log")
-    ax.set_xticks(list(ns), [f"{n:,}" for n in ns], rotation=45, fontsize=8)
-    ax.minorticks_off()
-
-
-def plot_calibration_curves(curves: pd.DataFrame, truth: pd.DataFrame):
-    """Left: the calibration functions c(f); right: the confidence densities p(f)."""
-    plots = _palette()
-    fig, (ax1, ax2) = plots.new_figure(2, width=4.6, height=4.2)
-    ax1.plot([0, 1], [0, 1], linestyle="--", color=plots.COLOR_DIAGONAL, linewidth=1, label="calibrated")
-    te = truth.set_index("forecaster")["true_ece"]
-    styles = ("-", "--", "-.", ":")
-    for (name, g), color, ls in zip(curves.groupby("forecaster", sort=False), plots.CYCLE, styles):
-        ax1.plot(g["confidence"], g["calibration"], color=color, ls=ls, label=f"{name} (true ECE {te[name]:.3f})")
-        ax2.plot(g["confidence"], g["density"], color=color, ls=ls, label=name)
-    ax1.set(xlim=(0, 1), ylim=(0, 1), xlabel="stated confidence f", ylabel="P(correct | f)",
-            title="calibration function c(f)")
-    ax1.set_aspect("equal")
-    ax1.legend(loc="upper left", fontsize=8)
-    ax2.set(xlim=(0, 1), xlabel="stated confidence f", ylabel="density p(f)", title="where the confidences fall")
-    return fig
-
-
-def plot_ece_vs_bins(summary: pd.DataFrame, targets: pd.DataFrame, n: int):
-    """ECE (mean and 5-95% range over replicates) against the number of bins at one n;
-    dotted: the large-sample limit of each binning; band and line: smECE; dashed: truth."""
-    from matplotlib.figure import Figure
-
-    plots = _palette()
-    s = summary[summary["n"] == n]
-    fcs = list(dict.fromkeys(s["forecaster"]))
-    ncols = 2
-    nrows = -(-len(fcs) // ncols)
-    fig = Figure(figsize=(4.3 * ncols, 3.3 * nrows + 0.5), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax, fc in zip(axes, fcs):
-        g = s[s["forecaster"] == fc]
-        truth = float(g["true_ece"].iloc[0])
-        for binning in ("width", "mass"):
-            e = g[(g["metric"] == "ECE") & (g["binning"] == binning)].sort_values("n_bins")
-            if e.empty:
-                continue
-            st = _series_style(e["label"].iloc[0])
-            ax.plot(e["n_bins"], e["mean"], marker=st["marker"], ms=4, color=st["color"],
-                    label=f"ECE, equal-{binning} bins (mean, 5–95% band)")
-            ax.fill_between(e["n_bins"], e["q05"], e["q95"], color=st["color"], alpha=0.15, lw=0)
-            t = targets[(targets["forecaster"] == fc) & (targets["binning"] == binning)].sort_values("n_bins")
-            ax.plot(t["n_bins"], t["target"], linestyle=":", color=st["color"], lw=1.4,
-                    label=f"equal-{binning} ECE with unlimited data")
-        sm = g[g["metric"] == SMECE].iloc[0]
-        ax.axhspan(sm["q05"], sm["q95"], color=plots.COLOR_SMOOTH, alpha=0.10, lw=0)
-        ax.axhline(sm["mean"], color=plots.COLOR_SMOOTH, label="smECE, no bins (mean, 5–95% band)")
-        ax.axhline(truth, color=plots.BLACK, linestyle="--", lw=1.2, label="true ECE")
-        ax.set(title=fc, xlabel="number of bins", ylabel=f"metric at n = {n:,}")
-    for ax in axes[len(fcs):]:
-        ax.set_visible(False)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
-    return fig
-
-
-def plot_sample_size(summary: pd.DataFrame, labels: Sequence[str], mark: int = STABILITY_MARK):
-    """Top: bias (mean - true ECE) with ±2 SE; bottom: sd over replicates; x = n (log)."""
-    from matplotlib.figure import Figure
-
-    plots = _palette()
-    fcs = list(dict.fromkeys(summary["forecaster"]))
-    ns = sorted(summary["n"].unique())
-    fig = Figure(figsize=(3.2 * len(fcs), 6.4), layout="constrained")
-    axs = fig.subplots(2, len(fcs), sharex=True, squeeze=False)
-    for j, fc in enumerate(fcs):
-        g = summary[summary["forecaster"] == fc]
-        for label in labels:
-            e = g[g["label"] == label].sort_values("n")
-            st = _series_style(label)
-            axs[0, j].errorbar(e["n"], e["bias"], yerr=2 * e["se"], marker=st["marker"], ms=4, capsize=2,
-                               color=st["color"], label=label)
-            axs[1, j].plot(e["n"], e["sd"], marker=st["marker"], ms=4, color=st["color"], label=label)
-        for i in range(2):
-            axs[i, j].axvline(mark, color=plots.COLOR_DIAGONAL, linestyle=":", lw=1.4)
-            _log_n_axis(axs[i, j], ns)
-        axs[0, j].axhline(0, color=plots.BLACK, lw=0.8)
-        axs[0, j].set_title(fc)
-        axs[1, j].set_xlabel("sample size n (log scale)")
-        axs[1, j].set_ylim(bottom=0)
-    axs[0, 0].set_ylabel("bias: mean − true ECE (±2 SE)")
-    axs[1, 0].set_ylabel("spread: sd over replicates")
-    handles, lab = axs[0, 0].get_legend_handles_labels()
-    from matplotlib.lines import Line2D
-
-    handles.append(Line2D([], [], color=plots.COLOR_DIAGONAL, linestyle=":", lw=1.4))
-    lab.append(f"n = {mark:,}")
-    fig.legend(handles, lab, loc="outside lower center", ncol=len(lab), fontsize=8)
-    return fig
-
-
-def plot_ranking(flips: pd.DataFrame, mark: int = STABILITY_MARK):
-    """P(correct order) against n, with ±2 SE."""
-    plots = _palette()
-    fig, (ax,) = plots.new_figure(1, width=6.4, height=3.9)
-    ns = sorted(flips["n"].unique())
-    for label in dict.fromkeys(flips["label"]):
-        g = flips[flips["label"] == label].sort_values("n")
-        st = _series_style(label)
-        ax.errorbar(g["n"], g["p_correct"], yerr=2 * g["se"], marker=st["marker"], ms=4, capsize=2,
-                    color=st["color"], label=f"{label} (±2 SE)")
-    ax.axhline(0.5, color=plots.COLOR_DIAGONAL, lw=1, linestyle="--", label="coin flip")
-    ax.axvline(mark, color=plots.COLOR_DIAGONAL, lw=1.4, linestyle=":", label=f"n = {mark:,}")
-    _log_n_axis(ax, ns)
-    ax.set(ylim=(0, 1.02), xlabel="sample size n per forecaster (log scale)",
-           ylabel="share of replicates ranked correctly")
-    ax.legend(loc="lower right", fontsize=8)
-    return fig
-
-
-def plot_verbalized(summary: pd.DataFrame, n: int):
-    """Mean ECE per convention (filled, ±2 SE) and its large-sample limit
-    (hollow); one panel per (latent forecaster, grid), bin counts on x."""
-    from matplotlib.figure import Figure
-
-    plots = _palette()
-    s = summary[summary["n"] == n]
-    fcs = list(dict.fromkeys(s["forecaster"]))
-    steps = list(dict.fromkeys(s["step"]))
-    fig = Figure(figsize=(4.4 * len(steps), 3.3 * len(fcs) + 0.6), layout="constrained")
-    axs = fig.subplots(len(fcs), len(steps), squeeze=False, sharey="row")
-    markers = dict(zip(cal.CONVENTIONS, ("o", "s", "^", "D")))
-    colors = dict(zip(cal.CONVENTIONS, (plots.BLUE, plots.ORANGE, plots.BLUISH_GREEN, plots.REDDISH_PURPLE)))
-    for i, fc in enumerate(fcs):
-        for j, step in enumerate(steps):
-            ax = axs[i, j]
-            g = s[(s["forecaster"] == fc) & (s["step"] == step)]
-            e = g[g["label"] != SMECE]
-            bins = sorted(e["n_bins"].unique())
-            for k, conv in enumerate(cal.CONVENTIONS):
-                c = e[e["convention"] == conv].set_index("n_bins").loc[bins]
-                x = np.arange(len(bins)) + (k - 1.5) * 0.15
-                ax.errorbar(x, c["mean"], yerr=2 * c["se"], fmt=markers[conv], color=colors[conv], ms=5, capsize=2,
-                            label=f"{conv}: mean over sets (±2 SE)")
-                ax.scatter(x, c["limit"], marker=markers[conv], facecolors="none", edgecolors=colors[conv], s=45,
-                           label=f"{conv}: unlimited data")
-            sm = g[g["label"] == SMECE].iloc[0]
-            ax.axhline(sm["mean"], color=plots.COLOR_SMOOTH, label="smECE: mean over sets")
-            ax.axhline(float(g["true_ece"].iloc[0]), color=plots.BLACK, linestyle="--", lw=1.2, label="true ECE")
-            ax.set_xticks(np.arange(len(bins)), [f"{b} bins" for b in bins])
-            ax.set_title(f"{fc}: {step:g} grid, n = {n:,}", fontsize=9)
-        axs[i, 0].set_ylabel("ECE")
-    handles, labels = axs[0, 0].get_legend_handles_labels()
-    order = [labels.index(f"{c}: mean over sets (±2 SE)") for c in cal.CONVENTIONS] + [
-        labels.index(f"{c}: unlimited data") for c in cal.CONVENTIONS] + [labels.index("smECE: mean over sets"),
-                                                                          labels.index("true ECE")]
-    fig.legend([handles[k] for k in order], [labels[k] for k in order], loc="outside lower center", ncol=5,
-               fontsize=7.5)
-    return fig
-
-
-def plot_model_comparison(comparison: pd.DataFrame):
-    """Estimates with bootstrap intervals: one row per metric, one colour per model."""
-    plots = _palette()
-    labels = list(dict.fromkeys(comparison["label"]))
-    models = list(dict.fromkeys(comparison["model"]))
-    fig, (ax,) = plots.new_figure(1, width=7.0, height=0.36 * len(labels) + 1.6)
-    colors = dict(zip(models, (plots.BLUE, plots.VERMILLION, plots.BLUISH_GREEN, plots.ORANGE)))
-    markers = dict(zip(models, ("o", "s", "D", "^")))
-    for k, m in enumerate(models):
-        g = comparison[comparison["model"] == m].set_index("label").loc[labels]
-        y = np.arange(len(labels)) + (k - (len(models) - 1) / 2) * 0.22
-        # the interval is drawn as a segment: a percentile interval need not contain the estimate
-        ax.hlines(y, g["low"], g["high"], color=colors[m], lw=1.6)
-        ax.plot(g["estimate"], y, markers[m], ms=4.5, color=colors[m], label=m)
-    ax.set_yticks(np.arange(len(labels)), labels)
-    ax.invert_yaxis()
-    ax.set(xlabel="calibration error: estimate (marker) and 95% percentile bootstrap interval (segment)")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(models), fontsize=8)
-    return fig
-
-
-def plot_reliability_pair(forecaster, n: int, seed: int = DEFAULT_SEED, n_bins: int = 15, n_boot: int = 200):
-    """Binned (left) and smoothed (right) reliability diagrams of one seeded
-    sample, with bootstrap bands, and the true calibration curve on both."""
-    plots = _palette()
-    conf, correct = forecaster.sample(n, np.random.default_rng([seed, 4000, n]))
-    binned = cal.binned_reliability(conf, correct, n_bins, n_boot=n_boot, seed=seed)
-    smooth = cal.smooth_reliability(conf, correct, n_boot=n_boot, seed=seed)
-    fig, (ax1, ax2) = plots.new_figure(2, width=4.4, height=4.4)
-    e = cal.ece(conf, correct, n_bins)
-    plots.reliability_diagram(ax1, binned_df=binned, title=f"binned, {n_bins} bins: ECE = {e:.3f}", legend=False)
-    plots.reliability_diagram(ax2, smooth_df=smooth, title=f"smoothed: smECE = {smooth.attrs['smece']:.3f}",
-                              legend=False)
-    t = np.linspace(0.0, 1.0, 201)
-    for ax in (ax1, ax2):
-        ax.plot(t, forecaster.calibration(t), color=plots.BLACK, lw=1.4, linestyle="-.", label="true c(f)", zorder=5)
-        ax.legend(loc="upper left", fontsize=7)
-    fig.suptitle(f"{forecaster.name}, one sample of n = {n:,} (true ECE {forecaster.true_ece():.3f})")
-    return fig, {"ece": e, "smece": smooth.attrs["smece"], "sigma": smooth.attrs["sigma"],
-                 "nonempty_bins": int((binned["count"] > 0).sum())}
