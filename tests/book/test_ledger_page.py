@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+from html import escape
 
 import pytest
 from conftest import ROOT
@@ -61,17 +62,36 @@ def test_status_counts_follow_the_vocabulary_and_skip_empty_statuses(ledger):
 # --------------------------------------------------------------------------- #
 def test_why_is_written_as_sentences(ledger):
     # c1: 6 of 22 rows have C1 = yes (tests/survey/test_claims.py counts them by hand).
-    assert L.why_sentences(ledger["c1"]) == ("The data gives the paper's number, 6/22 (27.3%), under the rule "
-                                             "“Table 1 rows with C1 = ✓”.")
-    # qa-or-commonsense: 16 by category; BIG-bench ("Other reasoning") brings it to the paper's 17.
+    assert L.why_sentences(ledger["c1"]) == ("The data gives the paper's number, 6/22 (27.3%), on the primary "
+                                             "reading of the source, under the rule “Table 1 rows with C1 = ✓”.")
+    # qa-or-commonsense: 16 by category; BIG-bench ("Other reasoning") brings it to the paper's 17, and so
+    # does the recorded reading R037 under the primary rule.
     assert L.why_sentences(ledger["qa-or-commonsense"]) == (
-        "Under the rule “category contains 'QA' or is 'Commonsense'”, the data gives 16/22 (72.7%); the paper "
-        "states 17. The paper's number is reached under another recorded rule: … or 'Other reasoning' (BIG-bench).")
-    # supervised-papers: 18 coded supervised; none of its three readings gives 19.
-    assert "None of the 3 counting rules recorded for this claim gives the paper's number." in \
-        L.why_sentences(ledger["supervised-papers"])
+        "Under the rule “category contains 'QA' or is 'Commonsense'”, the data gives 16/22 (72.7%) on the primary "
+        "reading of the source; the paper states 17. The paper's number is reached with the rule '… or 'Other "
+        "reasoning' (BIG-bench)' on the primary reading. Under the primary rule, it is reached under the "
+        "reading R037.")
+    # supervised-papers: 18 coded supervised; P10 is coded mixed, and reading R001 (P10 supervised) gives 19.
+    assert L.why_sentences(ledger["supervised-papers"]) == (
+        "Under the rule “papers coded supervised”, the data gives 18 on the primary reading of the source; the "
+        "paper states 19. The paper's number is reached with the primary rule under the reading R001 (papers P10 "
+        "supervision: mixed → supervised).")
+    # benchmarks-min-two-papers: no reading reaches it; the sentence says how many were combined.
+    why = L.why_sentences(ledger["benchmarks-min-two-papers"])
+    assert "No recorded reading of the source and no named counting rule gives the paper's number: " in why
+    assert ledger["benchmarks-min-two-papers"].enumeration + "." in why
+    # papers-analyzed: no reading touches it, no other rule
+    assert ("No recorded reading touches the claim's inputs, and no other counting rule is recorded."
+            in L.why_sentences(ledger["papers-analyzed"]))
+    # a project-coded entry names the column and keeps its verdict
+    assert L.why_sentences(ledger["multiple-choice"]).startswith(
+        "The verdict rests on benchmarks.answer_format, a coding the project added; the source does not state it. "
+        "On that coding, the claim is reproduced under a reading. Under the rule")
+    assert "The paper's number is reached with the rule 'closed answer set or mixed' on the primary reading." in \
+        L.why_sentences(ledger["multiple-choice"])
     assert L.why_sentences(ledger["human-uplift"]).startswith(
-        "The paper's qualitative statement (“rare”) holds in the data: 2/37 (5.4%) under the rule")
+        "The paper's qualitative statement (“rare”) holds in the data on the primary reading of the source: "
+        "2/37 (5.4%) under the rule")
     assert L.why_sentences(ledger["wildchat-factual-qa"]) == (
         "The data cannot check this claim: an external figure from Zhao et al. (2024); the survey data holds no "
         "WildChat queries.")
@@ -79,7 +99,30 @@ def test_why_is_written_as_sentences(ledger):
         why = L.why_sentences(r)
         assert why[0].isupper() and why.endswith("."), r.id
         # never the joined machine string of evaluate()
-        assert "; no defensible rule" not in why and "; the rule that matches the paper:" not in why, r.id
+        assert "verdict on that coding:" not in why and "; under the primary rule, under" not in why, r.id
+        if r.status == "reproduced-under-reading":
+            assert r.reaches_text and r.reaches_text in why, r.id
+        if r.status == "project-coded":
+            assert all(c in why for c in r.project_columns), r.id
+
+
+def test_the_readings_table_names_the_reading_that_reaches_the_paper(ledger, d):
+    r = ledger["supervised-shift"]
+    labels = {"R001": "R001 (papers P10 supervision: mixed → supervised)"}
+    html = L.readings_html(r, labels)
+    assert html.startswith('<details class="uq-readings"><summary>Under the recorded readings: '
+                           f"{escape(r.enumeration)}</summary>")
+    # the row of the primary reading, and R001 giving the paper's 10/19 (tests/survey/test_claims.py)
+    assert "<tr><td>shift = yes among papers coded supervised</td><td>9/18 (50.0%)</td><td>primary reading</td>" in html
+    assert ('<td>10/19 (52.6%)</td><td><abbr title="R001 (papers P10 supervision: mixed → supervised)">R001</abbr>'
+            "</td><td>= paper</td>") in html
+    assert L.readings_html(ledger["c1"]) == ""  # no reading touches C1
+    entries = L.ledger_html([r, ledger["multiple-choice"]], d, identity={"book_url": None}, version=VERSION)
+    assert "<p><b>Paper's number reached by:</b> the primary rule under the reading R001 (papers P10" in entries
+    assert ("<p><b>Project coding:</b> rests on <code>benchmarks.answer_format</code>, which the source does not "
+            'state; verdict on that coding: <span class="uq-badge" data-uq-status="reproduced-under-reading"') in entries
+    summary = L.summary_html([r, ledger["c1"], ledger["papers-analyzed"]])
+    assert re.findall(r'<span class="uq-reached">([^<]*)<', summary) == ["paper's number: R001"]  # c1: none
 
 
 def test_sentence():

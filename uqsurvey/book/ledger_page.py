@@ -8,7 +8,12 @@ recomputes a claim.
   (styled by ``_static/uq-ledger.css`` with the colours of
   :data:`uqsurvey.survey.figures.STATUS_COLORS`);
 * :func:`why_sentences` -- the "why" of an entry, written as sentences from the
-  structured outcome (status, values, matching rule, the rule's own remark);
+  structured outcome (status and verdict, values, the project's coding it rests on,
+  the smallest recorded reading or counting rule that reaches the paper's number,
+  the rule's own remark);
+* :func:`readings_html` -- the claim under the recorded readings of the source
+  (``data/readings.csv``): each distinct value with the smallest set of readings
+  that gives it;
 * :func:`cite_parts` -- the "cite this claim" line: the URL of the claim's
   anchor (absolute when the book's URL is configured, else relative and marked
   "local build"), the version and a one-line citation;
@@ -31,7 +36,8 @@ from pathlib import Path
 from uqsurvey.book.meta import (
     DEFERRED_IDENTITY, HREF_STAMP, LOCAL_BUILD, ROOT, book_identity, book_link, book_version, cite_text, citation,
 )
-from uqsurvey.survey.ledger import STATUS_MEANING, STATUSES, anchor, variant_matches_paper
+from uqsurvey.survey import readings as rd
+from uqsurvey.survey.ledger import STATUS_MEANING, STATUSES, anchor, reaches_label, variant_matches_paper
 
 #: The page that holds the ledger (a docname, without ``.html``).
 LEDGER_PAGE = "chapters/ledger"
@@ -94,41 +100,69 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def _reading_ids(ids) -> str:
+    return " + ".join(ids)
+
+
 def why_sentences(result) -> str:
     """Why the claim has its status, in plain sentences, from the structured outcome.
 
-    Reads ``status``, ``paper_value``, ``recomputed_value``, ``rule``, ``holds``,
-    ``sensitivity`` (the rows that match the paper, via
-    :func:`~uqsurvey.survey.ledger.variant_matches_paper`) and ``note`` (the rule's
-    own remark); never the joined ``reason`` string.
+    Reads ``status`` and ``verdict`` (the status before project-coded), ``paper_value``,
+    ``recomputed_value``, ``rule``, ``holds``, ``reaches_paper`` / ``reaches_text`` (the
+    smallest recorded reading and counting rule that give the paper's number),
+    ``reaches_primary_rule``, ``project_columns``, ``relevant_readings``,
+    ``enumeration``, ``sensitivity`` and ``note`` (the rule's own remark); never the
+    joined ``reason`` string.
     """
     r = result
-    matching = [v["rule"] for v in r.sensitivity if variant_matches_paper(v, r)]
+    verdict = r.verdict or r.status
+    qualitative = r.holds is not None
     out: list[str] = []
-    if r.status == "not-checkable":
+    if r.status == "project-coded":
+        cols = ", ".join(r.project_columns)
+        out.append(f"The verdict rests on {cols}, a coding the project added; the source does not state it. "
+                   f"On that coding, the claim is {STATUS_LABEL[verdict][1]}.")
+    if verdict == "not-checkable":
         out.append(sentence(f"the data cannot check this claim: {r.note}" if r.note else
                             "the data cannot check this claim"))
         return " ".join(out)
-    if r.holds is not None:
-        verdict = "holds" if r.holds else "does not hold"
-        out.append(f"The paper's qualitative statement (“{r.paper_value}”) {verdict} in the data: "
-                   f"{r.recomputed_value} under the rule “{r.rule}”.")
-    elif r.status == "reproduced":
-        out.append(f"The data gives the paper's number, {r.recomputed_value}, under the rule “{r.rule}”.")
-    else:
-        out.append(f"Under the rule “{r.rule}”, the data gives {r.recomputed_value}; "
-                   f"the paper states {r.paper_value}.")
-    if r.status == "reproduced-under-reading" or (r.status == "differs" and r.holds is None):
-        if matching:
-            out.append(f"The paper's number is reached under another recorded rule: {matching[0]}.")
-        elif r.sensitivity:
-            n = len(r.sensitivity)
-            out.append(f"None of the {n} counting rules recorded for this claim gives the paper's number."
-                       if n > 1 else "The one other counting rule recorded for this claim does not give it either.")
+    primary = "on the primary reading of the source"
+    if verdict == "reproduced":
+        if qualitative:
+            out.append(f"The paper's qualitative statement (“{r.paper_value}”) holds in the data {primary}: "
+                       f"{r.recomputed_value} under the rule “{r.rule}”.")
         else:
-            out.append("No other counting rule is recorded for this claim.")
-    if r.status == "project-coded":
-        out.append("The verdict rests on a coding the project added; the source does not state it.")
+            out.append(f"The data gives the paper's number, {r.recomputed_value}, {primary}, "
+                       f"under the rule “{r.rule}”.")
+    else:
+        if r.recomputed_value == "n/a":
+            out.append(f"The primary reading of the source cannot be checked under the rule “{r.rule}”; "
+                       f"the paper states {r.paper_value}.")
+        elif qualitative:
+            out.append(f"The paper's qualitative statement (“{r.paper_value}”) does not hold in the data {primary}: "
+                       f"{r.recomputed_value} under the rule “{r.rule}”.")
+        else:
+            out.append(f"Under the rule “{r.rule}”, the data gives {r.recomputed_value} {primary}; "
+                       f"the paper states {r.paper_value}.")
+        what = "the statement holds" if qualitative else "the paper's number is reached"
+        if verdict == "reproduced-under-reading" and r.reaches_text:
+            out.append(sentence(f"{what} with {r.reaches_text}"))
+            prim = r.reaches_primary_rule
+            if prim and r.reaches_paper and prim["readings"] and prim != r.reaches_paper:
+                n = len(prim["readings"])
+                out.append(f"Under the primary rule, it is reached under the reading{'s' if n > 1 else ''} "
+                           f"{_reading_ids(prim['readings'])}.")
+        else:
+            if r.relevant_readings:
+                gives = "makes it hold" if qualitative else "gives the paper's number"
+                out.append(f"No recorded reading of the source and no named counting rule {gives}: "
+                           f"{r.enumeration}.")
+            else:
+                n = len([v for v in r.sensitivity if v["rule"] != r.rule])
+                rules = ("no other counting rule is recorded" if not n else
+                         "the one other named counting rule does not give it either" if n == 1 else
+                         f"none of the {n} other named counting rules gives it")
+                out.append(sentence(f"no recorded reading touches the claim's inputs, and {rules}"))
     if r.note:
         out.append(sentence(r.note))
     return " ".join(out)
@@ -294,7 +328,8 @@ def filter_html(results) -> str:
 
 def summary_html(results) -> str:
     """The summary table: status first (visible on a phone), the claim's statement
-    (linked to its entry), the section, the paper's and the recomputed value."""
+    (linked to its entry), the section, the paper's and the recomputed value and, below
+    it, what reaches the paper's number when the primary reading and rule do not."""
     rows = []
     for r in results:
         sec = ("§" if r.section[:1].isdigit() else "") + r.section
@@ -305,12 +340,21 @@ def summary_html(results) -> str:
             f'<code class="uq-id">{escape(r.id)}</code></td>'
             f'<td class="uq-col-section" data-label="section">{escape(sec)}</td>'
             f'<td class="uq-col-paper" data-label="paper">{escape(r.paper_value)}</td>'
-            f'<td class="uq-col-recomputed" data-label="recomputed">{escape(r.recomputed_value)}</td></tr>'
+            f'<td class="uq-col-recomputed" data-label="recomputed">{escape(r.recomputed_value)}{_reached(r)}</td></tr>'
         )
     return (
         '<table class="uq-ledger-summary"><thead><tr><th>status</th><th>claim</th><th>section</th>'
         f'<th>paper</th><th>recomputed</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
+
+
+def _reached(r) -> str:
+    """Below the recomputed value, what reaches the paper's number when the primary
+    reading and rule do not (:func:`~uqsurvey.survey.ledger.reaches_label`)."""
+    if not r.reaches_paper or (not r.reaches_paper["readings"] and r.reaches_paper["rule"] == r.rule):
+        return ""
+    return f'<span class="uq-reached">paper\'s number: {escape(reaches_label(r))}</span>'
+
 
 
 def _sensitivity_html(r) -> str:
@@ -325,18 +369,53 @@ def _sensitivity_html(r) -> str:
             f"</tr></thead><tbody>{rows}</tbody></table>")
 
 
+def _ids_html(ids, labels: dict[str, str]) -> str:
+    """Reading ids, each with its change as a tooltip: ``R001 + R004``."""
+    if not ids:
+        return "primary reading"
+    return " + ".join(f'<abbr title="{escape(labels[i])}">{escape(i)}</abbr>' if i in labels else escape(i)
+                      for i in ids)
+
+
+def readings_html(r, labels: dict[str, str] | None = None) -> str:
+    """The claim under the recorded readings that touch its inputs: how they were
+    combined (the enumeration), then each distinct value per counting rule with the
+    smallest set of readings that gives it, the paper's number marked; folded."""
+    if not r.relevant_readings:
+        return ""
+    labels = labels or {}
+    rows = "".join(
+        f"<tr><td>{escape(v['rule'])}</td><td>{escape(v['value'])}</td>"
+        f"<td>{_ids_html(v['readings'], labels)}</td><td>{'= paper' if v['matches_paper'] else ''}</td></tr>"
+        for v in r.readings
+    )
+    used = "; ".join(escape(labels.get(i, i)) for i in r.relevant_readings)
+    return (f'<details class="uq-readings"><summary>Under the recorded readings: {escape(r.enumeration)}</summary>'
+            '<table class="uq-sensitivity"><thead><tr><th>counting rule</th><th>value</th>'
+            f"<th>smallest set of readings</th><th></th></tr></thead><tbody>{rows}</tbody></table>"
+            f'<p class="uq-readings-used"><b>The readings:</b> {used}</p></details>')
+
+
 def ledger_html(results, d=None, identity: dict | None = None, version: dict | None = None,
                 root: str | Path = ROOT) -> str:
     """One entry per claim, each with its stable anchor ``#claim-<id>``, its badge,
-    the "why" as sentences, the chapter section that discusses it and its citation."""
+    the "why" as sentences, the project's coding it rests on, the smallest reading
+    that reaches the paper's number, the claim under the recorded readings
+    (:func:`readings_html`), the chapter section that discusses it and its citation."""
     sections = claim_sections(d) if d is not None else {}
     titles = chapter_sections({p for p, _ in sections.values()}, root) if sections else {}
     identity = book_identity(root) if identity is None else identity
     version = book_version(root) if version is None else version
     cff = citation(Path(root) / "CITATION.cff")
+    labels = {x.id: x.label() for x in rd.parse(d.tables.get(rd.RESOURCE))} if d is not None else {}
     parts = ['<div class="uq-ledger">']
     for r in results:
         members = f"<p><b>Counted:</b> {escape(', '.join(r.members))}</p>" if r.members else ""
+        reach = (f"<p><b>Paper's number reached by:</b> {escape(r.reaches_text)}</p>"
+                 if r.reaches_text and r.status != "reproduced" else "")
+        coded = (f"<p><b>Project coding:</b> rests on <code>{escape(', '.join(r.project_columns))}</code>, which "
+                 f"the source does not state; verdict on that coding: {badge(r.verdict)}</p>"
+                 if r.status == "project-coded" and r.verdict else "")
         discussed = ""
         if r.id in sections:
             page, label = sections[r.id]
@@ -351,7 +430,8 @@ def ledger_html(results, d=None, identity: dict | None = None, version: dict | N
             f"<p>{escape(r.statement)} <i>({escape(sec)})</i></p>"
             f"<p><b>Paper:</b> {escape(r.paper_value)} &nbsp; <b>Recomputed:</b> {escape(r.recomputed_value)}</p>"
             f"<p><b>Rule:</b> {escape(r.rule)}</p><p><b>Why:</b> {escape(why_sentences(r))}</p>"
-            f"{members}{_sensitivity_html(r)}{discussed}{cite_html(r, identity, version, cff)}</section>"
+            f"{coded}{reach}{members}{_sensitivity_html(r)}{readings_html(r, labels)}{discussed}"
+            f"{cite_html(r, identity, version, cff)}</section>"
         )
     parts.append("</div>")
     return "\n".join(parts)
