@@ -78,14 +78,14 @@ def test_submission_a_table1_names_an_alias_and_small_ece_sets(tmp_path, capsys)
     # benchmarks.csv C1: TriviaQA no (:2), CommonSenseQA no (:12), NQ-Open yes (:16), MMLU no (:4);
     # 16 of 22 rows have C1 = no (the ledger's c1 is 6/22).
     assert ("C1 (the benchmark has a meaningful connection to a real-world task) fails for TriviaQA, CSQA and mmlu, "
-            "as it does for 16 of Table 1's 22 benchmarks ([ledger: c1](chapters/ledger.html#claim-c1))") in t1
+            "as it does for 16 of Table 1's 22 benchmarks ([ledger: c1, reproduced](chapters/ledger.html#claim-c1))") in t1
     assert "C2 (" not in t1  # NQ-Open, the one that meets C1, also meets C2 (benchmarks.csv:16)
     # C3: CommonSenseQA no, NQ-Open no; TriviaQA yes, MMLU yes; 13 of 22 rows have C3 = no (c3 is 9/22).
     assert "C3 (people find the benchmark challenging or it requires notable effort) fails for CSQA and NQ-Open, " \
            "as it does for 13 of Table 1's 22 benchmarks" in t1
     # C4 = no in all 22 rows.
     assert "C4 (undesirable events may occur due to bad decisions) fails for all of them, as it does for all 22 " \
-           "of Table 1's benchmarks ([ledger: c4](chapters/ledger.html#claim-c4))" in t1
+           "of Table 1's benchmarks ([ledger: c4, reproduced](chapters/ledger.html#claim-c4))" in t1
     ece = s["ECE on small evaluation sets"]
     # 1,221 and 3,610 are under 5,000; TriviaQA's 11,313 is not; mmlu has no size.
     assert ("The submission reports ECE on evaluation sets of fewer than 5,000 examples (CSQA: 1,221 and "
@@ -98,6 +98,13 @@ def test_submission_a_table1_names_an_alias_and_small_ece_sets(tmp_path, capsys)
     alea = s["Aleatoric uncertainty"]
     assert alea.startswith("The submission does not model aleatoric uncertainty, and none of its benchmarks")
     assert "1 of Table 1's 22 benchmarks is (AmbigQA;" in alea
+    # aleatoric_by_design is the project's coding (provenance.source_lacks): the statement and its link say so
+    assert ("By this project's coding, 1 of Table 1's 22 benchmarks is (AmbigQA; [ledger: aleatoric-benchmarks, "
+            "project-coded (benchmarks.aleatoric_by_design)](chapters/ledger.html#claim-aleatoric-benchmarks))") in alea
+    # the small-sample mark is an external finding: not checkable, and said to be the paper's report
+    assert ("The paper reports, from outside the survey, that below 5,000 examples binned ECE is unstable ([ledger: "
+            "smece-small-sample, not checkable from the survey data](chapters/ledger.html#claim-smece-small-sample))"
+            ) in ece
     # human_study = yes for 2 of the 37 papers -> 35 without.
     assert "like 35 of the 37 annotated papers" in s["No human study"]
 
@@ -147,7 +154,8 @@ def test_submission_b_unknown_ambiguous_and_subset_names_are_never_guessed(tmp_p
             "ChaosNLI.") in ece
     assert "It also reports smECE (SmoothECE); the book recommends a bootstrap interval for both" in ece
     # 9 of the 18 papers coded supervised have shift != yes (the ledger's supervised-no-shift-almost-half).
-    assert ("like 9 of the 18 supervised papers annotated in the survey ([ledger: supervised-no-shift-almost-half]"
+    assert ("like 9 of the 18 supervised papers annotated in the survey ([ledger: supervised-no-shift-almost-half, "
+            "reproduced]"
             "(chapters/ledger.html#claim-supervised-no-shift-almost-half))") in s["No distribution-shift evaluation"]
 
 
@@ -312,6 +320,23 @@ def test_the_module_entry_prints_the_same_review(tmp_path, capsys):
 # --------------------------------------------------------------------------- #
 # One threshold, and the example the book runs
 # --------------------------------------------------------------------------- #
+def test_a_cited_claim_carries_its_status(results):
+    """The link to a ledger entry says its status, and what a reviewer quoting the base rate
+    must know besides; the labels follow the ledger (a claim whose status changes changes them)."""
+    from dataclasses import replace
+
+    led = {r.id: r for r in results}
+    assert R.claim_label(led["c1"]) == "ledger: c1, reproduced"
+    # P10 is coded mixed; reading it as supervised (R001) gives the paper's 19 (tests/survey/test_claims.py)
+    assert R.claim_label(led["supervised-papers"]) == (
+        "ledger: supervised-papers, reproduced under a reading (the paper states 19)")
+    assert R.claim_label(led["multiple-choice"]) == (
+        "ledger: multiple-choice, project-coded (benchmarks.answer_format; the paper states 15/22 (68.2%))")
+    assert R.claim_label(led["wildchat-factual-qa"]) == "ledger: wildchat-factual-qa, not checkable from the survey data"
+    assert R.claim_label(replace(led["c1"], status="differs", verdict="differs")) == (
+        "ledger: c1, differs (the paper states 6/22 (27.3%))")
+
+
 def test_the_small_sample_threshold_is_one_number(d):
     from uqsurvey.demos import ece_vs_smece
 

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from uqsurvey.book.ledger_page import STATUS_LABEL
 from uqsurvey.book.meta import ABSOLUTE_URL, book_identity, book_link, book_version, citation
 from uqsurvey.demos.ece_vs_smece import STABILITY_MARK
 from uqsurvey.survey.ledger import anchor
@@ -365,6 +366,21 @@ def _criteria_text(d) -> dict[str, str]:
     return out
 
 
+def claim_label(result) -> str:
+    """The text of a link to a ledger entry: its id and its status, and what a reviewer
+    quoting the base rate must know besides: the paper's own number when the data gives
+    another on the primary reading, the project's column when the verdict rests on it.
+    ``ledger: c1, reproduced``; ``ledger: supervised-papers, reproduced under a reading
+    (the paper states 19)``; ``ledger: multiple-choice, project-coded
+    (benchmarks.answer_format; the paper states 15/22 (68.2%))``."""
+    r = result
+    words = STATUS_LABEL[r.status][1] + (" from the survey data" if r.status == "not-checkable" else "")
+    extra = list(r.project_columns) if r.status == "project-coded" else []
+    if (r.verdict or r.status) in ("differs", "reproduced-under-reading"):
+        extra.append(f"the paper states {r.paper_value}")
+    return f"ledger: {r.id}, {words}" + (f" ({'; '.join(extra)})" if extra else "")
+
+
 def review_statements(sub: Submission, d, results, link: Callable[[str], str]) -> list[str]:
     """The statements of the review, as Markdown, each citing the book through ``link(path)``."""
     led = {r.id: r for r in results}
@@ -372,8 +388,8 @@ def review_statements(sub: Submission, d, results, link: Callable[[str], str]) -
     if missing:
         raise KeyError(f"the ledger has no entry for {missing}; the review cannot give its base rates")
 
-    def claim(cid: str, text: str | None = None) -> str:
-        return f"[{text or 'ledger: ' + cid}]({link(f'{LEDGER}#{anchor(cid)}')})"
+    def claim(cid: str) -> str:
+        return f"[{claim_label(led[cid])}]({link(f'{LEDGER}#{anchor(cid)}')})"
 
     def rec(key: str, text: str) -> str:
         return f"[{text}]({link(RECOMMENDATIONS[key])})"
@@ -451,9 +467,11 @@ def review_statements(sub: Submission, d, results, link: Callable[[str], str]) -
                       f"both and the binning of ECE" if smece else
                       "The book recommends smECE next to ECE, each with a bootstrap interval, which "
                       "`python -m uqsurvey audit` computes from released predictions")
+            unstable = (f"The paper reports, from outside the survey, that below {mark} examples binned ECE is "
+                        f"unstable" if led["smece-small-sample"].status == "not-checkable" else
+                        f"Below {mark} examples binned ECE is unstable")
             out.append(f"**ECE on small evaluation sets.** The submission reports {named} "
-                       f"{' and '.join(where)}. Below {mark} examples binned ECE is unstable "
-                       f"({claim('smece-small-sample')}). {advice} ({rec('smECE', 'recommendation')}). {survey}")
+                       f"{' and '.join(where)}. {unstable} ({claim('smece-small-sample')}). {advice} ({rec('smECE', 'recommendation')}). {survey}")
     if not sub.distribution_shift:
         r = led["supervised-no-shift-almost-half"]
         out.append(f"**No distribution-shift evaluation.** The submission is not evaluated under distribution "
@@ -468,7 +486,8 @@ def review_statements(sub: Submission, d, results, link: Callable[[str], str]) -
                 "The submission models aleatoric uncertainty")
         has = (f"; of its benchmarks, {_series(aleatoric)} is built to carry it" if aleatoric else
                ", and none of its benchmarks is in Table 1 as built to carry it")
-        out.append(f"**Aleatoric uncertainty.** {lead}{has}. By this project's coding, {r.recomputed_count} of "
+        by = "By this project's coding" if r.status == "project-coded" else "In Table 1"
+        out.append(f"**Aleatoric uncertainty.** {lead}{has}. {by}, {r.recomputed_count} of "
                    f"Table 1's {r.recomputed_total} benchmarks is ({built}; {claim('aleatoric-benchmarks')}). "
                    f"R4 asks for evaluation on data whose labels are intrinsically uncertain ({rec('R4', 'R4')}).")
     if not sub.human_study:
