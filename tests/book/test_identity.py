@@ -129,7 +129,7 @@ def test_the_pages_override_gives_absolute_urls(tmp_path):
     book.mkdir()
     for name in ["_config.yml", "references.bib", "intro.md", "CITATION.cff"]:
         shutil.copy2(ROOT / name, book / name)
-    for folder in ["_ext", "_static"]:
+    for folder in ["_ext", "_static", "data"]:  # the front page and the downloads read data/
         shutil.copytree(ROOT / folder, book / folder)
     (book / "chapters").mkdir()
     shutil.copy2(ROOT / "chapters" / "how_to_cite.md", book / "chapters" / "how_to_cite.md")
