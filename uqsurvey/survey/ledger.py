@@ -293,11 +293,12 @@ def _load_cached(path: Path | None) -> list[ClaimResult] | None:
 def _store(path: Path | None, results: list[ClaimResult]) -> None:
     if path is None:
         return
+    text = json.dumps([r.to_dict() for r in results], ensure_ascii=False)  # before any file exists
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ledger-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump([r.to_dict() for r in results], fh, ensure_ascii=False)
+            fh.write(text)
         os.replace(tmp, path)
     except OSError:
         pass  # a cache that cannot be written is only slower
