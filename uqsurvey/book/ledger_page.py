@@ -63,7 +63,7 @@ def badge(status: str, count: int | None = None) -> str:
     symbol, words = STATUS_LABEL[status]
     n = f' <span class="uq-badge-count">{count}</span>' if count is not None else ""
     return (f'<span class="uq-badge" data-uq-status="{status}" title="{escape(STATUS_MEANING.get(status, words))}">'
-            f'<span aria-hidden="true">{symbol}</span> {words}{n}</span>')
+            f'<span aria-hidden="true">{symbol}</span>&nbsp;{words}{n}</span>')  # symbol stays with the word
 
 
 def status_counts(results) -> dict[str, int]:
