@@ -1,4 +1,4 @@
-"""The command line: ``python -m uqsurvey {validate,claims,audit} ...`` (also ``uqsurvey ...``).
+"""The command line: ``python -m uqsurvey {validate,claims,review,audit} ...`` (also ``uqsurvey ...``).
 
 One :mod:`argparse` parser with one subcommand per feature.  Each subcommand's
 help, arguments and handler live with the feature, as two functions
@@ -7,6 +7,7 @@ help, arguments and handler live with the feature, as two functions
 =========  ================================================================
 validate   :func:`uqsurvey.survey.data.add_validate_args` / :func:`~uqsurvey.survey.data.run_validate`
 claims     :func:`uqsurvey.survey.ledger.add_claims_args` / :func:`~uqsurvey.survey.ledger.run_claims`
+review     :func:`uqsurvey.book.review.add_review_args` / :func:`~uqsurvey.book.review.run_review`
 audit      :func:`uqsurvey.audit.cli_audit` (reads its own arguments; see :data:`RAW_COMMANDS`)
 =========  ================================================================
 
@@ -26,6 +27,7 @@ USAGE = """usage: python -m uqsurvey COMMAND [ARGS]
 commands:
   validate [DATA_DIR]                      check the data package; list every problem
   claims [--format json|csv|markdown]      print the reproduction ledger
+  review SUBMISSION.yaml [--base-url URL]  a review checklist of a submission, linked to the book
   audit PREDICTIONS.csv --confidence COL --correct COL [--out DIR]
                                            calibration audit of released predictions
 """
@@ -34,6 +36,7 @@ commands:
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("uqsurvey.survey.data", "add_validate_args", "run_validate"),
     "claims": ("uqsurvey.survey.ledger", "add_claims_args", "run_claims"),
+    "review": ("uqsurvey.book.review", "add_review_args", "run_review"),
 }
 
 #: Subcommands whose handler still parses its own argument list: name -> (module, function(argv) -> int).
