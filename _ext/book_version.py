@@ -62,7 +62,13 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
     context["book_version"] = app.book_version
     context["book_identity"] = app.config.uqsurvey_identity
     if "@@uq-" in context.get("body", ""):
-        context["body"] = fill_stamps(context["body"], app.book_version, app.config.uqsurvey_identity, pagename)
+        labels = app.env.get_domain("std").labels  # label -> (docname, anchor, section title)
+
+        def title(label: str):
+            return labels.get(label, (None, None, None))[2]
+
+        context["body"] = fill_stamps(context["body"], app.book_version, app.config.uqsurvey_identity, pagename,
+                                      titles=title)
 
 
 class BookStamp(SphinxRole):

@@ -54,6 +54,13 @@ def test_ledger_entries_and_chapter_sections_link_both_ways(html, data):
             pages[page] = soup_of(target)
         chapter = pages[page]
         assert chapter.find(id=label) is not None, (page, label)
+        # the link names the section by its title in the built chapter (no stamp left)
+        text = entry.select_one("p.uq-discussed a").get_text(" ", strip=True)
+        assert text and "@@" not in text, (cid, text)
+        heading = chapter.find(id=label)
+        heading = heading if heading.name == "section" else heading.find_parent("section")
+        title = heading.find(["h1", "h2", "h3", "h4"]).get_text(" ", strip=True).rstrip("#").strip() if heading else ""
+        assert text == title or label.startswith("rec-"), (cid, text, title)
         back = {a["href"] for a in chapter.select(".uq-ledger-links a")}
         assert f"ledger.html#claim-{cid}" in back, (page, cid)
 

@@ -22,7 +22,7 @@ recomputes a claim.
   ``_static/uq-ledger.js``, no network), the summary table and one entry per claim;
 * :func:`section_links_html` -- the block at the end of a chapter section that
   links back to the ledger entries of the claims it discusses;
-* :func:`claim_sections`, :func:`chapter_sections` -- the map claim id -> chapter
+* :func:`claim_sections` -- the map claim id -> chapter
   section (``data/claim_sections.csv``) and the sections' titles (read from the
   chapters' MyST labels).
 """
@@ -228,32 +228,10 @@ def claim_sections(d) -> dict[str, tuple[str, str]]:
     return {str(r.claim_id): (str(r.page), str(r.label)) for r in t.itertuples(index=False)}
 
 
-_LABEL = re.compile(r"^\(([a-z0-9]+(?:-[a-z0-9]+)*)\)=\s*$")
-_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*$")
-
-
-def chapter_sections(pages, root: str | Path = ROOT) -> dict[str, tuple[str, str]]:
-    """``label -> (page, title)`` for every MyST label ``(label)=`` in *pages*.
-
-    The title is the heading that follows the label; for a label above a
-    paragraph (a recommendation), it is the paragraph's bold lead (``R5``).
-    """
-    out: dict[str, tuple[str, str]] = {}
-    for page in sorted(set(pages)):
-        lines = (Path(root) / f"{page}.md").read_text(encoding="utf-8").splitlines()
-        for i, line in enumerate(lines):
-            m = _LABEL.match(line)
-            if not m:
-                continue
-            nxt = next((x for x in lines[i + 1:] if x.strip()), "")
-            h = _HEADING.match(nxt)
-            if h:
-                title = h.group(1)
-            else:
-                lead = re.search(r"\*\*(R\d+)\.?\*\*", nxt)
-                title = lead.group(1) if lead else m.group(1)
-            out[m.group(1)] = (page, title)
-    return out
+#: A section's title in an executed cell: ``@@uq-title:<label>@@``, filled when the page is
+#: written from the label's section title as Sphinx knows it (``_ext/book_version.py``), so a
+#: cached ledger never shows an old title and never reads the chapters' sources.
+TITLE_STAMP = "@@uq-title:{label}@@"
 
 
 def href(target_page: str, from_page: str, fragment: str = "") -> str:
@@ -403,7 +381,6 @@ def ledger_html(results, d=None, identity: dict | None = None, version: dict | N
     that reaches the paper's number, the claim under the recorded readings
     (:func:`readings_html`), the chapter section that discusses it and its citation."""
     sections = claim_sections(d) if d is not None else {}
-    titles = chapter_sections({p for p, _ in sections.values()}, root) if sections else {}
     identity = book_identity(root) if identity is None else identity
     version = book_version(root) if version is None else version
     cff = citation(Path(root) / "CITATION.cff")
@@ -419,9 +396,8 @@ def ledger_html(results, d=None, identity: dict | None = None, version: dict | N
         discussed = ""
         if r.id in sections:
             page, label = sections[r.id]
-            title = titles.get(label, (page, label))[1]
             discussed = (f'<p class="uq-discussed"><b>Discussed in:</b> '
-                         f'<a href="{href(page, LEDGER_PAGE, label)}">{escape(title)}</a></p>')
+                         f'<a href="{href(page, LEDGER_PAGE, label)}">{TITLE_STAMP.format(label=label)}</a></p>')
         sec = ("§" if r.section[:1].isdigit() else "") + r.section
         parts.append(
             f'<section class="uq-claim" id="{anchor(r.id)}" {_item_attrs(r)}>'

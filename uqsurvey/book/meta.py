@@ -165,7 +165,19 @@ HREF_STAMP = "@@uq-href@@"
 _URL_STAMP = re.compile(r"@@uq-(url|href)@@/([\w/.#-]*[\w#-])")
 
 
-def fill_stamps(html: str, version: dict, identity: dict, pagename: str = "") -> str:
+_TITLE_STAMP = re.compile(r"@@uq-title:([a-z0-9]+(?:-[a-z0-9]+)*)@@")
+
+
+def label_title(label: str, section_title: str | None) -> str:
+    """The text for a link to a MyST label: its section's title, or for a label above a
+    paragraph (a recommendation, ``rec-r5``) the recommendation's number (``R5``)."""
+    if section_title:
+        return section_title
+    m = re.fullmatch(r"rec-(r\d+)", label)
+    return m.group(1).upper() if m else label
+
+
+def fill_stamps(html: str, version: dict, identity: dict, pagename: str = "", titles=None) -> str:
     """Fill the stamps of *html* (a page *pagename*, a docname) with *version* and *identity*.
 
     ``@@uq-url@@/<path>`` becomes the absolute URL, or ``local build, <path>`` in a
@@ -176,6 +188,10 @@ def fill_stamps(html: str, version: dict, identity: dict, pagename: str = "") ->
 
     for key, stamp in STAMP.items():
         html = html.replace(stamp, version[key])
+    if titles is not None:  # label -> its section title (or None): ``@@uq-title:<label>@@``
+        from html import escape
+
+        html = _TITLE_STAMP.sub(lambda m: escape(label_title(m.group(1), titles(m.group(1)))), html)
     base = identity.get("book_url")
 
     def fill(m: re.Match) -> str:
