@@ -19,7 +19,7 @@ from uqsurvey.calibration._inputs import CHUNK, MAGIC, MAGIC_BITS
 
 __all__ = [
     "CONVENTIONS", "ALL_CONVENTIONS", "NORMS", "BINNINGS", "EDGE_SNAP", "NETCAL_EPS",
-    "torch_linspace_edges", "width_edges", "mass_edges", "group_sizes", "index",
+    "torch_linspace_edges", "width_edges", "mass_edges", "kumar_edges", "group_sizes", "index",
     "BinSums", "BinAccumulator", "accumulator", "binned_sums", "norm_from_sums",
 ]
 
@@ -95,10 +95,16 @@ def mass_edges(f: np.ndarray, n_bins: int, convention: str) -> np.ndarray:
         edges[0], edges[-1] = 0.0, 1.0
         return edges
     # Kumar et al.'s get_equal_bins.
-    cut = np.cumsum(group_sizes(f.shape[0], n_bins))[:-1]  # first index of groups 1..k-1
+    return kumar_edges(f.shape[0], n_bins, lambda k: np.partition(f, k)[k])
+
+
+def kumar_edges(n: int, n_bins: int, order_stats) -> np.ndarray:
+    """Kumar et al.'s equal-mass edges for ``n`` confidences, given
+    ``order_stats(k)``: the ``k``-th smallest confidences (0-based array ``k``)."""
+    cut = np.cumsum(group_sizes(n, n_bins))[:-1]  # first index of groups 1..k-1
     if cut.size:
-        part = np.partition(f, np.concatenate([cut - 1, cut]))
-        mids = (part[cut - 1] + part[cut]) / 2.0
+        vals = order_stats(np.concatenate([cut - 1, cut]))
+        mids = (vals[: cut.size] + vals[cut.size :]) / 2.0
     else:
         mids = np.empty(0)
     inner = np.unique(np.concatenate([mids, [1.0]]))  # sorted(set(bins)) in Kumar
@@ -203,6 +209,15 @@ class BinAccumulator:
         if self.sum_f is not None:
             _add_parts(self.sum_f, np.bincount(idx, weights=fc, minlength=size))
             _add_parts(self.sum_y, np.bincount(idx, weights=yc, minlength=size))
+
+    def merge(self, other: "BinAccumulator") -> None:
+        """Add the sums of ``other`` (same rule) to these."""
+        if (other.n_bins, other.convention, other.binning) != (self.n_bins, self.convention, self.binning):
+            raise ValueError("bin sums of different rules cannot be merged")
+        for name in ("count", "sum_f", "sum_y", "sum_r"):
+            mine = getattr(self, name)
+            if mine is not None:
+                mine += getattr(other, name)
 
     def result(self) -> BinSums:
         edges, nout = self.edges, self.nout

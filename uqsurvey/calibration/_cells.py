@@ -114,6 +114,12 @@ class CellSums:
 
     def __call__(self, fc: np.ndarray, yc: np.ndarray) -> None:
         """Add one chunk (validated: ``fc`` in [0, 1], ``yc`` 0/1)."""
+        key, w = self.locate(fc, yc)
+        self.add(key, w)
+
+    def locate(self, fc: np.ndarray, yc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The key ``2 u + y`` and the fraction ``w`` of every point of a chunk
+        (views of a buffer that the next call overwrites)."""
         m = fc.shape[0]
         if self._buf is None or self._buf.shape[1] < m:
             self._buf = np.empty((3, m))
@@ -130,12 +136,39 @@ class CellSums:
         np.add(k, MAGIC, out=k)
         key = k.view(np.int64)
         np.subtract(key, MAGIC_BITS, out=key)
-        self.count += np.bincount(key, minlength=self.nkeys)
-        self.sum_w += np.bincount(key, weights=t, minlength=self.nkeys)
+        return key, t
+
+    def add(self, key: np.ndarray, w: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """Add the points with ``key`` and fraction ``w`` (:meth:`locate`),
+        each with an integer ``weight`` (1 by default; then ``w`` is overwritten)."""
+        if weights is None:
+            self.count += np.bincount(key, minlength=self.nkeys)
+            self.rows += key.shape[0]
+            self.sum_w += np.bincount(key, weights=w, minlength=self.nkeys)
+            if self.sum_ww is not None:
+                np.multiply(w, w, out=w)
+                self.sum_ww += np.bincount(key, weights=w, minlength=self.nkeys)
+        else:
+            cnt = np.bincount(key, weights=weights, minlength=self.nkeys)
+            self.count += np.rint(cnt).astype(np.int64)
+            self.rows += int(round(float(cnt.sum())))
+            wv = w * weights
+            self.sum_w += np.bincount(key, weights=wv, minlength=self.nkeys)
+            if self.sum_ww is not None:
+                np.multiply(wv, w, out=wv)
+                self.sum_ww += np.bincount(key, weights=wv, minlength=self.nkeys)
+        self._cells = None
+
+    def merge(self, other: "CellSums") -> None:
+        """Add the sums of ``other`` (same grids) to these."""
+        if other.grids != self.grids or (other.sum_ww is None) != (self.sum_ww is None):
+            raise ValueError("cell sums on different grids cannot be merged")
+        self.count += other.count
+        self.sum_w += other.sum_w
         if self.sum_ww is not None:
-            np.multiply(t, t, out=t)
-            self.sum_ww += np.bincount(key, weights=t, minlength=self.nkeys)
-        self.rows += m
+            self.sum_ww += other.sum_ww
+        self.rows += other.rows
+        self._cells = None
 
     def _per_cell(self):
         """Per refinement cell: ``n``, ``n_1``, ``sum(w)``, ``sum_{y=1}(w)``
