@@ -18,7 +18,7 @@ import numpy as np
 
 from uqsurvey.calibration._inputs import MAGIC, MAGIC_BITS
 
-__all__ = ["floor_thresholds", "cell_map", "refinement", "CellSums"]
+__all__ = ["floor_thresholds", "cell_map", "refinement", "moments", "CellSums"]
 
 
 def floor_thresholds(c: int) -> np.ndarray:
@@ -78,6 +78,23 @@ def refinement(grids: tuple[int, ...]) -> np.ndarray:
     table = np.cumsum(steps, axis=0)
     table.flags.writeable = False
     return table
+
+
+def moments(key: np.ndarray, w: np.ndarray, weights: np.ndarray | None, size: int, need_sq: bool):
+    """Per key in ``0 .. size-1``: the (integer) total weight, and the sums of
+    weight times ``w`` and times ``w**2`` (``None`` without ``need_sq``);
+    ``weights`` ``None`` means 1 each."""
+    if weights is None:
+        count = np.bincount(key, minlength=size)
+        wv = w
+    else:
+        count = np.rint(np.bincount(key, weights=weights, minlength=size)).astype(np.int64)
+        wv = w * weights
+    sum_w = np.bincount(key, weights=wv, minlength=size)
+    sum_ww = None
+    if need_sq:
+        sum_ww = np.bincount(key, weights=wv * w, minlength=size)
+    return count, sum_w, sum_ww
 
 
 class CellSums:
@@ -140,23 +157,17 @@ class CellSums:
 
     def add(self, key: np.ndarray, w: np.ndarray, weights: np.ndarray | None = None) -> None:
         """Add the points with ``key`` and fraction ``w`` (:meth:`locate`),
-        each with an integer ``weight`` (1 by default; then ``w`` is overwritten)."""
-        if weights is None:
-            self.count += np.bincount(key, minlength=self.nkeys)
-            self.rows += key.shape[0]
-            self.sum_w += np.bincount(key, weights=w, minlength=self.nkeys)
-            if self.sum_ww is not None:
-                np.multiply(w, w, out=w)
-                self.sum_ww += np.bincount(key, weights=w, minlength=self.nkeys)
-        else:
-            cnt = np.bincount(key, weights=weights, minlength=self.nkeys)
-            self.count += np.rint(cnt).astype(np.int64)
-            self.rows += int(round(float(cnt.sum())))
-            wv = w * weights
-            self.sum_w += np.bincount(key, weights=wv, minlength=self.nkeys)
-            if self.sum_ww is not None:
-                np.multiply(wv, w, out=wv)
-                self.sum_ww += np.bincount(key, weights=wv, minlength=self.nkeys)
+        each with an integer ``weight`` (1 by default)."""
+        rows = key.shape[0] if weights is None else int(round(float(weights.sum())))
+        self.add_moments(*moments(key, w, weights, self.nkeys, self.sum_ww is not None), rows)
+
+    def add_moments(self, count: np.ndarray, sum_w: np.ndarray, sum_ww: np.ndarray | None, rows: int) -> None:
+        """Add per-key sums made by :func:`moments` over ``rows`` (total weight)."""
+        self.count += count
+        self.rows += rows
+        self.sum_w += sum_w
+        if self.sum_ww is not None:
+            self.sum_ww += sum_ww
         self._cells = None
 
     def merge(self, other: "CellSums") -> None:
