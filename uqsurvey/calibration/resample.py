@@ -50,7 +50,8 @@ from uqsurvey.calibration.bootstrap import percentile_interval
 from uqsurvey.calibration.ranking import aurc_from_groups, auroc_from_groups
 
 __all__ = [
-    "HEADLINE", "METHODS", "JACKKNIFE_GROUPS", "ECE_BINS", "poisson_weights", "Sketch", "Resampler", "interval",
+    "HEADLINE", "METHODS", "JACKKNIFE_GROUPS", "ECE_BINS", "poisson_weights", "Sketch", "smece_of", "Resampler",
+    "interval",
 ]
 
 #: The metrics that get intervals, in this order.
@@ -112,14 +113,15 @@ class Sketch:
         out.sq = self.sq - other.sq
         return out
 
-    def metrics(self) -> np.ndarray:
-        """The headline metrics (:data:`HEADLINE`); NaN where undefined."""
+    def metrics(self, smece: float | None = None) -> np.ndarray:
+        """The headline metrics (:data:`HEADLINE`); NaN where undefined.
+        ``smece``: the sketch's smECE if already known (:func:`smece_of`)."""
         out = np.full(len(HEADLINE), np.nan)
         n = self.cells.rows
         if n == 0:
             return out
         out[0] = float(np.abs(self.resid).sum()) / n
-        out[1] = _relplot.search(_relplot.GridDeposit.from_sums(self.cells, ("r", "one")))[0]
+        out[1] = smece_of([self])[0] if smece is None else smece
         out[2] = self.sq / n
         neg, pos = self.cells.count[0::2], self.cells.count[1::2]
         size = neg + pos
@@ -129,6 +131,34 @@ class Sketch:
             out[3] = auroc_from_groups(size, pos)
         out[4] = aurc_from_groups(size[::-1], pos[::-1])
         return out
+
+
+def smece_of(sketches: list[Sketch]) -> np.ndarray:
+    """smECE of many sketches at once: relplot's bisection
+    (:func:`~uqsurvey.calibration._relplot.bisect_bandwidth`) for all of them,
+    the deposits of the sketches that share a bandwidth at a step smoothed by
+    one batched FFT -- the fast path of :func:`~uqsurvey.calibration.smece`
+    (cell sums, kernel cut), row by row the same arithmetic."""
+    deps = [_relplot.GridDeposit.from_sums(sk.cells, ("r", "one")) for sk in sketches]
+
+    def values_at(sigmas: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        out = np.empty(rows.shape[0])
+        for s in np.unique(sigmas):
+            sel = np.flatnonzero(sigmas == s)
+            sigma = float(s)
+            m = _relplot.grid_size(sigma)
+            stack = []
+            for r in rows[sel]:
+                d = deps[r](m)
+                stack += [d["r"], d["one"]]
+            smoothed = _relplot.reflect_convolve_fft(tuple(stack), _relplot.kernel(m, sigma), _relplot.KERNEL_CUT)
+            rs, dens = _relplot.normalize(smoothed[0::2], smoothed[1::2], _relplot.mesh(sigma))
+            out[sel] = _relplot.smece_ratio(rs, dens)
+        return out
+
+    if not deps:
+        return np.empty(0)
+    return _relplot.bisect_bandwidth(values_at, len(deps))[0]
 
 
 class Resampler:
@@ -187,11 +217,15 @@ class Resampler:
 
     def replicates(self) -> np.ndarray:
         """``(n_boot, len(HEADLINE))`` metrics of the replicates."""
-        return np.array([sk.metrics() for sk in self.reps]).reshape(len(self.reps), len(HEADLINE))
+        sm = smece_of([sk for sk in self.reps if sk.cells.rows])
+        it = iter(sm)
+        rows = [sk.metrics(next(it) if sk.cells.rows else None) for sk in self.reps]
+        return np.array(rows).reshape(len(self.reps), len(HEADLINE))
 
     def jackknife(self, total: Sketch) -> np.ndarray:
         """``(groups, len(HEADLINE))`` metrics with each group left out (empty groups skipped)."""
-        rows = [total.minus(sk).metrics() for sk in self.groups if sk.cells.rows]
+        left = [total.minus(sk) for sk in self.groups if sk.cells.rows]
+        rows = [sk.metrics(v) for sk, v in zip(left, smece_of(left))]
         return np.array(rows).reshape(len(rows), len(HEADLINE))
 
 
@@ -200,7 +234,13 @@ def interval(estimate: float, center: float, replicates: np.ndarray, jack: np.nd
     """The ``1 - alpha`` interval of a metric by ``method`` (:data:`METHODS`)
     from the exact ``estimate``, the sketch value ``center`` of the full
     sample, the replicates' sketch values and (for BCa) the jackknife values.
-    NaN replicates (undefined metric) are left out; NaN if none is left."""
+    NaN replicates (undefined metric) are left out; NaN if none is left.
+    Every headline metric lies in [0, 1], and so is the interval clipped."""
+    lo, hi = _interval(estimate, center, replicates, jack, method, alpha)
+    return min(max(lo, 0.0), 1.0), min(max(hi, 0.0), 1.0)
+
+
+def _interval(estimate, center, replicates, jack, method, alpha):
     d = np.asarray(replicates, dtype=np.float64)
     d = d[np.isfinite(d)] - center
     if d.size == 0 or not np.isfinite(estimate):
