@@ -71,10 +71,11 @@ def _warnings(audit: dict) -> list[str]:
     for key, ci in audit["bootstrap_95"].items():
         if not (ci["low"] <= point[key] <= ci["high"]):
             notes.append(
-                f"the {METRIC_NAMES[key]} interval excludes its own estimate: the bootstrap replicates "
-                "are biased against it (a calibration error of resampled data is larger than that of the "
-                "data, most of all when the error is small against the noise); read the interval as a "
-                "statement about its width, not its position")
+                f"the {METRIC_NAMES[key]} interval [{ci['low']:.4f}, {ci['high']:.4f}] excludes its own "
+                f"estimate {point[key]:.4f}: a calibration error measured on a sample is biased upward "
+                "(noise adds to every |gap|) and resampling adds that bias once more, so the replicates "
+                "sit above the estimate; this is not a valid 95% interval -- the true error may be "
+                "smaller than the estimate, down to 0 for a calibrated model")
     ex = audit["exactness"]
     if not ex["distinct_exact"]:
         notes.append(f"more distinct confidences than counted exactly: AUROC and AURC treat confidences "
@@ -161,15 +162,17 @@ class _Bar:
         from tqdm import tqdm
 
         rows = preds.unit == "rows"
+        cols, lines = shutil.get_terminal_size((100, 24))  # a terminal of unknown size reports 0
         self.bar = tqdm(total=preds.size, unit=" rows" if rows else "B", unit_scale=True,
-                        unit_divisor=1000 if rows else 1024, file=sys.stderr, dynamic_ncols=True,
-                        desc=f"reading {Path(preds.path).name}", leave=False)
+                        unit_divisor=1000 if rows else 1024, file=sys.stderr, ncols=cols or 100,
+                        nrows=lines or 24, desc=Path(preds.path).name, leave=False,
+                        bar_format="{desc} {percentage:3.0f}%|{bar:12}| {postfix} [{elapsed}<{remaining}]")
         self.start = time.monotonic()
 
     def __call__(self, preds) -> None:
         self.bar.update(preds.done() - self.bar.n)
         rate = preds.rows / max(time.monotonic() - self.start, 1e-9)
-        self.bar.set_postfix_str(f"{preds.rows:,} rows, {rate:,.0f} rows/s", refresh=True)
+        self.bar.set_postfix_str(f"{preds.rows:,} rows, {rate:,.0f} rows/s", refresh=True)  # ETA: the bar's
 
     def close(self) -> None:
         self.bar.close()
@@ -227,6 +230,13 @@ def check_writable(out: Path) -> None:
     """Raise :class:`AuditError` unless ``out`` can be created or written,
     by creating (and removing) an empty directory where ``out`` will go --
     before anything is computed."""
+    try:
+        _check_writable(out)
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise AuditError(f"{out}: cannot be written: {_reason(exc)}") from None
+
+
+def _check_writable(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise AuditError(f"{out}: exists and is not a directory")
     target = out if out.exists() else out.absolute().parent

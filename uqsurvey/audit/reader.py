@@ -121,7 +121,10 @@ class Predictions:
             return
         import pyarrow.csv as pcsv
 
-        raw = open(self.path, "rb")
+        try:
+            raw = open(self.path, "rb")
+        except OSError as exc:
+            raise AuditError(f"{self.path}: cannot be read: {_reason(exc)}") from None
         try:
             self._stream = _Counting(raw)
             source = self._stream

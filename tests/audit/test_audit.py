@@ -14,7 +14,7 @@ from uqsurvey import calibration as cal
 from uqsurvey.audit import FILES, INTERVAL_METHOD, add_arguments, cli_audit, run
 from uqsurvey.calibration.resample import poisson_weights
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT  # noqa: E402
 
 
 @pytest.fixture(scope="module")
