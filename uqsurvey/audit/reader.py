@@ -64,19 +64,122 @@ def file_format(path: Path, fmt: str = "auto") -> str:
     return "csv"
 
 
-class Predictions:
+class Checker:
+    """Validation of the two columns of one stream of blocks (arrow arrays),
+    with row numbers counted across the blocks (``rows``: rows before the
+    next block).  ``label`` names the file in messages."""
+
+    def __init__(self, label, columns: tuple[str, str], fmt: str):
+        self.path = label
+        self.columns = columns
+        self.format = fmt
+        self.rows = 0
+
+    def check(self, conf, corr) -> tuple[np.ndarray, np.ndarray]:
+        """The validated block: confidences (float64) and labels (bool)."""
+        f = self._confidence(conf)
+        y = self._labels(corr)
+        self.rows += f.shape[0]
+        return f, y
+
+    # -- validation -------------------------------------------------------------
+    def _where(self, i: int, col: str) -> str:
+        if self.format == "partition":
+            return f"{self.path}: row {self.rows + i + 1} of the partition, column {col!r}"
+        if self.format == "parquet":
+            return f"{self.path}: row {self.rows + i + 1} (counting the first record as row 1), column {col!r}"
+        return f"{self.path}: row {self.rows + i + 2} (counting the header as row 1), column {col!r}"
+
+    def _confidence(self, arr) -> np.ndarray:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        col = self.columns[0]
+        kind = _kind(arr.type)
+        if kind == "number":
+            values = arr.cast(pa.float64())
+            if values.null_count:
+                raise AuditError(f"{self._where(_first_null(values), col)}: empty value; "
+                                 "a confidence in [0, 1] is required")
+            f = values.to_numpy(zero_copy_only=False)
+            raw = None
+        elif kind == "string":
+            try:
+                f = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+                raw = None
+            except pa.ArrowInvalid:  # text that is not a plain number: the slow path locates it
+                raw = np.asarray(arr.to_pylist(), dtype=object)
+                f = _parse_numbers(raw)
+        else:
+            raise AuditError(f"{self.path}: column {col!r} holds {arr.type}, not confidences")
+        bad = ~np.isfinite(f) | (f < 0) | (f > 1)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            value = str(arr[i].as_py()) if raw is None else str(raw[i])
+            where = self._where(i, col)
+            text = value.strip()
+            if text == "":
+                raise AuditError(f"{where}: empty value; a confidence in [0, 1] is required")
+            if np.isnan(f[i]):
+                what = "NaN" if text.lower() in {"nan", "-nan", "+nan"} else "not a number"
+                raise AuditError(f"{where}: {value!r} is {what}; a confidence in [0, 1] is required")
+            if np.isinf(f[i]):
+                raise AuditError(f"{where}: {value!r} is infinite; a confidence in [0, 1] is required")
+            raise AuditError(f"{where}: {value!r} is outside [0, 1]")
+        return np.ascontiguousarray(f, dtype=np.float64)
+
+    def _labels(self, arr) -> np.ndarray:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        col = self.columns[1]
+        kind = _kind(arr.type)
+        if kind == "bool":
+            if arr.null_count:
+                raise AuditError(f"{self._where(_first_null(arr), col)}: empty value; "
+                                 "a label 0/1 or true/false is required")
+            return arr.to_numpy(zero_copy_only=False).astype(bool)
+        if kind == "number":
+            if arr.null_count:
+                raise AuditError(f"{self._where(_first_null(arr), col)}: empty value; "
+                                 "a label 0/1 or true/false is required")
+            v = arr.to_numpy(zero_copy_only=False)
+            bad = (v != 0) & (v != 1)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise AuditError(f"{self._where(i, col)}: {arr[i].as_py()!r} is not a correctness label "
+                                 "(0/1 or true/false)")
+            return v == 1
+        if kind != "string":
+            raise AuditError(f"{self.path}: column {col!r} holds {arr.type}, not correctness labels")
+        is_true = pc.is_in(arr, value_set=pa.array(_TRUE)).to_numpy(zero_copy_only=False)
+        is_false = pc.is_in(arr, value_set=pa.array(_FALSE)).to_numpy(zero_copy_only=False)
+        bad = ~(is_true | is_false)
+        if bad.any():  # other spellings: any case, surrounding white space
+            text = np.char.lower(np.char.strip(np.asarray(arr.to_pylist(), dtype=str)))
+            is_true = np.isin(text, _TRUE)
+            bad = ~(is_true | np.isin(text, _FALSE))
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                value = arr[i].as_py()
+                where = self._where(i, col)
+                if str(value).strip() == "":
+                    raise AuditError(f"{where}: empty value; a label 0/1 or true/false is required")
+                raise AuditError(f"{where}: {value!r} is not a correctness label (0/1 or true/false)")
+        return is_true
+
+
+class Predictions(Checker):
     """The pieces of one input file; ``size`` / ``done()`` measure progress
     (bytes of the file for CSV, rows for Parquet; ``unit`` says which)."""
 
     def __init__(self, path, confidence_col: str, correct_col: str, fmt: str = "auto"):
-        self.path = Path(path)
-        self.columns = (confidence_col, correct_col)
+        super().__init__(Path(path), (confidence_col, correct_col), "csv")
         if not self.path.exists():
             raise AuditError(f"{self.path}: no such file")
         if not self.path.is_file():
             raise AuditError(f"{self.path}: not a regular file")
         self.format = file_format(self.path, fmt)
-        self.rows = 0
         self._stream = None
         if self.format == "parquet":
             self.unit, self.size = "rows", self._parquet_rows()
@@ -175,9 +278,7 @@ class Predictions:
         buf_y: list[np.ndarray] = []
         held = 0
         for conf, corr in self._batches():
-            f = self._confidence(conf)
-            y = self._labels(corr)
-            self.rows += f.shape[0]
+            f, y = self.check(conf, corr)
             buf_f.append(f)
             buf_y.append(y)
             held += f.shape[0]
@@ -190,91 +291,6 @@ class Predictions:
             yield np.concatenate(buf_f), np.concatenate(buf_y)
         if self.rows == 0:
             raise AuditError(f"{self.path}: no data rows after the header")
-
-    # -- validation -------------------------------------------------------------
-    def _where(self, i: int, col: str) -> str:
-        if self.format == "parquet":
-            return f"{self.path}: row {self.rows + i + 1} (counting the first record as row 1), column {col!r}"
-        return f"{self.path}: row {self.rows + i + 2} (counting the header as row 1), column {col!r}"
-
-    def _confidence(self, arr) -> np.ndarray:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        col = self.columns[0]
-        kind = _kind(arr.type)
-        if kind == "number":
-            values = arr.cast(pa.float64())
-            if values.null_count:
-                raise AuditError(f"{self._where(_first_null(values), col)}: empty value; "
-                                 "a confidence in [0, 1] is required")
-            f = values.to_numpy(zero_copy_only=False)
-            raw = None
-        elif kind == "string":
-            try:
-                f = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-                raw = None
-            except pa.ArrowInvalid:  # text that is not a plain number: the slow path locates it
-                raw = np.asarray(arr.to_pylist(), dtype=object)
-                f = _parse_numbers(raw)
-        else:
-            raise AuditError(f"{self.path}: column {col!r} holds {arr.type}, not confidences")
-        bad = ~np.isfinite(f) | (f < 0) | (f > 1)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            value = str(arr[i].as_py()) if raw is None else str(raw[i])
-            where = self._where(i, col)
-            text = value.strip()
-            if text == "":
-                raise AuditError(f"{where}: empty value; a confidence in [0, 1] is required")
-            if np.isnan(f[i]):
-                what = "NaN" if text.lower() in {"nan", "-nan", "+nan"} else "not a number"
-                raise AuditError(f"{where}: {value!r} is {what}; a confidence in [0, 1] is required")
-            if np.isinf(f[i]):
-                raise AuditError(f"{where}: {value!r} is infinite; a confidence in [0, 1] is required")
-            raise AuditError(f"{where}: {value!r} is outside [0, 1]")
-        return np.ascontiguousarray(f, dtype=np.float64)
-
-    def _labels(self, arr) -> np.ndarray:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        col = self.columns[1]
-        kind = _kind(arr.type)
-        if kind == "bool":
-            if arr.null_count:
-                raise AuditError(f"{self._where(_first_null(arr), col)}: empty value; "
-                                 "a label 0/1 or true/false is required")
-            return arr.to_numpy(zero_copy_only=False).astype(bool)
-        if kind == "number":
-            if arr.null_count:
-                raise AuditError(f"{self._where(_first_null(arr), col)}: empty value; "
-                                 "a label 0/1 or true/false is required")
-            v = arr.to_numpy(zero_copy_only=False)
-            bad = (v != 0) & (v != 1)
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise AuditError(f"{self._where(i, col)}: {arr[i].as_py()!r} is not a correctness label "
-                                 "(0/1 or true/false)")
-            return v == 1
-        if kind != "string":
-            raise AuditError(f"{self.path}: column {col!r} holds {arr.type}, not correctness labels")
-        is_true = pc.is_in(arr, value_set=pa.array(_TRUE)).to_numpy(zero_copy_only=False)
-        is_false = pc.is_in(arr, value_set=pa.array(_FALSE)).to_numpy(zero_copy_only=False)
-        bad = ~(is_true | is_false)
-        if bad.any():  # other spellings: any case, surrounding white space
-            text = np.char.lower(np.char.strip(np.asarray(arr.to_pylist(), dtype=str)))
-            is_true = np.isin(text, _TRUE)
-            bad = ~(is_true | np.isin(text, _FALSE))
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                value = arr[i].as_py()
-                where = self._where(i, col)
-                if str(value).strip() == "":
-                    raise AuditError(f"{where}: empty value; a label 0/1 or true/false is required")
-                raise AuditError(f"{where}: {value!r} is not a correctness label (0/1 or true/false)")
-        return is_true
-
 
 def _kind(t) -> str:
     import pyarrow.types as pt
