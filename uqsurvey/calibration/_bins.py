@@ -19,7 +19,7 @@ from uqsurvey.calibration._inputs import CHUNK, MAGIC, MAGIC_BITS
 
 __all__ = [
     "CONVENTIONS", "ALL_CONVENTIONS", "NORMS", "BINNINGS", "EDGE_SNAP", "NETCAL_EPS",
-    "torch_linspace_edges", "width_edges", "mass_edges", "kumar_edges", "group_sizes", "index",
+    "torch_linspace_edges", "width_edges", "mass_edges", "kumar_edges", "width_search", "group_sizes", "index",
     "BinSums", "BinAccumulator", "accumulator", "binned_sums", "norm_from_sums",
 ]
 
@@ -124,15 +124,31 @@ def index(fc: np.ndarray, edges: np.ndarray, n_bins: int, convention: str, binni
         return np.minimum(np.floor(fc * (n_bins * EDGE_SNAP)), n_bins - 1).astype(np.intp)
     if binning == "width" and convention == "relplot":
         return (fc / (1.0 / n_bins)).astype(np.intp)  # relplot.metrics.binning, verbatim
+    search = width_search if binning == "width" else np.searchsorted
     if convention == "kumar" or (binning == "mass" and convention == "default"):
-        # bins (e_{k-1}, e_k]: index of the first upper edge >= f
-        return np.searchsorted(edges[1:], fc, side="left")
+        # bins (e_{k-1}, e_k]: index of the first upper edge >= f, i.e. the
+        # number of edges below f less edge 0 (= 0) when f > 0
+        return search(edges, fc, side="left") - (fc > edges[0])
     if convention == "torchmetrics":
         # [e_k, e_{k+1}); f == 1.0 gets index n_bins (an extra bin)
-        return np.searchsorted(edges, fc, side="right") - 1
+        return search(edges, fc, side="right") - 1
     # netcal: [e_k, e_{k+1}), last bin closed
     fc = np.clip(fc, NETCAL_EPS, 1.0 - NETCAL_EPS)
-    return np.minimum(np.searchsorted(edges, fc, side="right") - 1, nb - 1)
+    return np.minimum(search(edges, fc, side="right") - 1, nb - 1)
+
+
+def width_search(edges: np.ndarray, fc: np.ndarray, side: str) -> np.ndarray:
+    """``numpy.searchsorted(edges, fc, side)`` for equal-width ``edges`` (each
+    within a few ulps of ``k / B``) and ``fc`` in [0, 1], without a binary
+    search: ``floor(f B)`` is the index of the edge at or below ``f`` up to
+    one, and one comparison with each neighbouring edge corrects it."""
+    b = edges.shape[0] - 1
+    padded = np.append(edges, np.inf)
+    g = np.minimum(np.floor(fc * b), b).astype(np.intp)
+    below, above = padded[g], padded[g + 1]
+    if side == "right":  # number of edges <= f
+        return g + 1 - (fc < below) + (above <= fc)
+    return g + 1 - (fc <= below) + (above < fc)  # number of edges < f
 
 
 class BinSums(NamedTuple):

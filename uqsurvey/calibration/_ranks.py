@@ -100,13 +100,19 @@ class RankCounts:
 
     def update(self, fc: np.ndarray, yc: np.ndarray) -> None:
         """Add a validated chunk."""
-        yi = np.asarray(yc, dtype=np.intp)
         if self.exact:
-            u, inv = np.unique(fc, return_inverse=True)
-            c = np.bincount(2 * inv + yi, minlength=2 * u.shape[0]).reshape(-1, 2).T
-            self._absorb(u, c.astype(np.int64))
+            yb = np.asarray(yc, dtype=bool)
+            for label, values in ((0, fc[~yb]), (1, fc[yb])):  # a sort with counts per label
+                u, cnt = np.unique(values, return_counts=True)
+                c = np.zeros((2, u.shape[0]), dtype=np.int64)
+                c[label] = cnt
+                self._absorb(u, c)
+                if not self.exact:  # past the limit: the rest goes to the grid
+                    if label == 0:
+                        self._add_grid(fc[yb], np.ones(int(yb.sum()), dtype=np.intp))
+                    break
         else:
-            self._add_grid(fc, yi)
+            self._add_grid(fc, np.asarray(yc, dtype=np.intp))
 
     def _absorb(self, u: np.ndarray, c: np.ndarray) -> None:
         v = self.values
