@@ -223,10 +223,9 @@ class Partials:
         "failed_replicates"}``.  Needs ``n_boot > 0``."""
         if self.boot is None:
             raise ValueError("no bootstrap replicates: make the partials with n_boot > 0")
-        total = self.boot.total()
-        center = total.metrics()
+        center = self.boot.center()
         reps = self.boot.replicates()
-        jack = self.boot.jackknife(total) if method == "bca" else None
+        jack = self.boot.jackknife(self.boot.total()) if method == "bca" else None
         point = {"ece_l1_15_default": metrics["ece_l1"]["default"]["15"], "smece": metrics["smece"],
                  "brier": metrics["brier"], "auroc": metrics["auroc"], "aurc": metrics["aurc"]}
         out = {}

@@ -172,10 +172,12 @@ class Resampler:
         self.groups = [Sketch() for _ in range(groups)]
         self.rows = 0  # rows seen by this stream: the jackknife group of the next
         self.chunks = 0  # chunks seen: the seed of the next chunk's weights
+        self._memo: dict = {}  # metrics of the replicates / jackknife, until the sums change
         self._edges = _bins.width_edges(ECE_BINS, "default")
 
     def __call__(self, fc: np.ndarray, yc: np.ndarray, key: np.ndarray, w: np.ndarray) -> None:
         """Add one validated chunk whose cell keys and fractions are ``key``, ``w``."""
+        self._memo = {}
         m = fc.shape[0]
         r = fc - yc
         r2 = r * r
@@ -205,18 +207,31 @@ class Resampler:
     def merge(self, other: "Resampler") -> None:
         if (other.n_boot, other.seed, len(other.groups)) != (self.n_boot, self.seed, len(self.groups)):
             raise ValueError("partials with different bootstrap settings cannot be merged")
+        self._memo = {}
         for mine, theirs in zip(self.reps + self.groups, other.reps + other.groups):
             mine.merge(theirs)
 
     def total(self) -> Sketch:
         """The sketch of all predictions (the sum of the jackknife groups)."""
-        out = Sketch()
-        for sk in self.groups:
-            out.merge(sk)
-        return out
+        if "total" not in self._memo:
+            out = Sketch()
+            for sk in self.groups:
+                out.merge(sk)
+            self._memo["total"] = out, out.metrics()
+        return self._memo["total"][0]
+
+    def center(self) -> np.ndarray:
+        """The headline metrics of :meth:`total`."""
+        self.total()
+        return self._memo["total"][1]
 
     def replicates(self) -> np.ndarray:
         """``(n_boot, len(HEADLINE))`` metrics of the replicates."""
+        if "reps" not in self._memo:
+            self._memo["reps"] = self._replicates()
+        return self._memo["reps"]
+
+    def _replicates(self) -> np.ndarray:
         sm = smece_of([sk for sk in self.reps if sk.cells.rows])
         it = iter(sm)
         rows = [sk.metrics(next(it) if sk.cells.rows else None) for sk in self.reps]
@@ -224,6 +239,11 @@ class Resampler:
 
     def jackknife(self, total: Sketch) -> np.ndarray:
         """``(groups, len(HEADLINE))`` metrics with each group left out (empty groups skipped)."""
+        if "jack" not in self._memo:
+            self._memo["jack"] = self._jackknife(total)
+        return self._memo["jack"]
+
+    def _jackknife(self, total: Sketch) -> np.ndarray:
         left = [total.minus(sk) for sk in self.groups if sk.cells.rows]
         rows = [sk.metrics(v) for sk, v in zip(left, smece_of(left))]
         return np.array(rows).reshape(len(rows), len(HEADLINE))
