@@ -122,3 +122,27 @@ def speed_table(path: Path = SPEED_CSV) -> pd.DataFrame:
             f"{path} is missing: run `python benchmarks/calibration_speed.py` to record the speed table"
         )
     return pd.read_csv(path)
+
+
+COVERAGE_CSV = ROOT / "benchmarks" / "results" / "interval_coverage.csv"
+
+
+def coverage_table(path: Path = COVERAGE_CSV) -> pd.DataFrame:
+    """The recorded coverage of the audit's bootstrap intervals (written by
+    ``benchmarks/interval_coverage.py``): one row per forecaster, n, metric and method."""
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} is missing: run `python benchmarks/interval_coverage.py` to record the coverage table"
+        )
+    return pd.read_csv(path)
+
+
+def table_coverage(cov: pd.DataFrame) -> pd.DataFrame:
+    """Coverage by metric and forecaster (rows) and n and method (columns), in percent."""
+    from uqsurvey.calibration.resample import HEADLINE, METHODS
+
+    t = cov.pivot_table(index=["metric", "forecaster"], columns=["n", "method"], values="coverage")
+    t = t.reindex(columns=pd.MultiIndex.from_product([sorted(cov["n"].unique()), list(METHODS)],
+                                                     names=["n", "method"]))
+    rows = [(m, f) for m in HEADLINE for f in cov["forecaster"].unique()]
+    return 100 * t.reindex(pd.MultiIndex.from_tuples(rows, names=["metric", "forecaster"]))
