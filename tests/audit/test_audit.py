@@ -14,19 +14,13 @@ from uqsurvey import calibration as cal
 from uqsurvey.audit import FILES, INTERVAL_METHOD, add_arguments, cli_audit, run
 from uqsurvey.calibration.resample import poisson_weights
 
-from conftest import ROOT  # noqa: E402
+from audit_samples import sample_csv
+from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
 def good_csv(tmp_path_factory):
-    d = tmp_path_factory.mktemp("audit")
-    rng = np.random.default_rng(0)
-    n = 600
-    f = np.round(rng.beta(5, 2, n) * 20) / 20
-    y = rng.random(n) < f**1.6
-    path = d / "preds.csv"
-    pd.DataFrame({"id": range(n), "conf": f, "ok": np.where(y, "True", "false")}).to_csv(path, index=False)
-    return path, f, y
+    return sample_csv(tmp_path_factory.mktemp("audit"))
 
 
 def _run(csv, out, *extra):

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from audit_samples import sample_csv
 from conftest import ROOT
 
 from uqsurvey.audit import MIN_ROWS, cli_audit
@@ -25,14 +26,7 @@ PY = [sys.executable, "-m", "uqsurvey"]
 
 @pytest.fixture(scope="module")
 def csv600(tmp_path_factory):
-    d = tmp_path_factory.mktemp("hard")
-    rng = np.random.default_rng(0)
-    n = 600
-    f = np.round(rng.beta(5, 2, n) * 20) / 20
-    y = rng.random(n) < f**1.6
-    path = d / "preds.csv"
-    pd.DataFrame({"conf": f, "ok": y.astype(int)}).to_csv(path, index=False)
-    return path
+    return sample_csv(tmp_path_factory.mktemp("hard"))[0]
 
 
 def audit(csv, out, *extra, **kw):
