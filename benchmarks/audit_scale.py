@@ -4,7 +4,7 @@ Generates seeded predictions (confidence ``Beta(5, 2)`` rounded to 7
 decimals, correct with probability ``f**1.5``) as Parquet, CSV and (at the
 largest n) 16 Parquet partitions, in a temporary directory that is removed
 at the end; runs the audit on each case in a child process, nice'd, and
-records wall time, the child's peak RSS (``ru_maxrss``, via
+records wall time, CPU time (user + system, workers included), the child's peak RSS (``ru_maxrss``, via
 ``/usr/bin/time``'s ``%M``) and the peak summed RSS of the child's process
 tree (sampled every 0.2 s with psutil: the Dask workers included).  The
 load average before and after each case is recorded next to the figures:
@@ -103,7 +103,7 @@ def _tree_rss(pid: int) -> int:
 
 
 def run_case(path: Path, out: Path, n_boot: int, dask: bool) -> dict:
-    cmd = ["nice", "-n", "10", "/usr/bin/time", "-f", "TIME %e %M", sys.executable, "-m", "uqsurvey", "audit",
+    cmd = ["nice", "-n", "10", "/usr/bin/time", "-f", "TIME %e %M %U %S", sys.executable, "-m", "uqsurvey", "audit",
            str(path), "--confidence", "confidence", "--correct", "correct", "--out", str(out),
            "--n-boot", str(n_boot), "--quiet"]
     if dask:
@@ -126,8 +126,9 @@ def run_case(path: Path, out: Path, n_boot: int, dask: bool) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(f"audit failed ({proc.returncode}): {err[-2000:]}")
     line = [x for x in err.splitlines() if x.startswith("TIME ")][-1]
-    elapsed, maxrss_kb = line.split()[1:3]
-    return {"wall_s": round(float(elapsed), 1), "peak_rss_mb": round(int(maxrss_kb) / 1024, 1),
+    elapsed, maxrss_kb, user, system = line.split()[1:5]
+    return {"wall_s": round(float(elapsed), 1), "cpu_s": round(float(user) + float(system), 1),
+            "peak_rss_mb": round(int(maxrss_kb) / 1024, 1),
             "peak_tree_rss_mb": round(peak[0] / 2**20, 1), "load_before": round(load_before, 2),
             "load_after": round(os.getloadavg()[0], 2), "report_tail": out_text.splitlines()[-1][:60],
             "wall_driver_s": round(wall, 1)}
