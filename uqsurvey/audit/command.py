@@ -70,12 +70,15 @@ def _warnings(audit: dict) -> list[str]:
     point = _points(audit)
     for key, ci in audit["bootstrap_95"].items():
         if not (ci["low"] <= point[key] <= ci["high"]):
-            notes.append(
-                f"the {METRIC_NAMES[key]} interval [{ci['low']:.4f}, {ci['high']:.4f}] excludes its own "
-                f"estimate {point[key]:.4f}: a calibration error measured on a sample is biased upward "
-                "(noise adds to every |gap|) and resampling adds that bias once more, so the replicates "
-                "sit above the estimate; this is not a valid 95% interval -- the true error may be "
-                "smaller than the estimate, down to 0 for a calibrated model")
+            head = (f"the {METRIC_NAMES[key]} interval [{ci['low']:.4f}, {ci['high']:.4f}] excludes its own "
+                    f"estimate {point[key]:.4f}: ")
+            if key in ("ece_l1_15_default", "smece"):
+                notes.append(head + "a calibration error measured on a sample is biased upward (noise adds "
+                             "to every |gap|) and resampling adds that bias once more, so the replicates sit "
+                             "above the estimate; this is not a valid 95% interval -- the true error may be "
+                             "smaller than the estimate, down to 0 for a calibrated model")
+            else:
+                notes.append(head + "the replicates are skewed or too few; this is not a valid 95% interval")
     ex = audit["exactness"]
     if not ex["distinct_exact"]:
         notes.append(f"more distinct confidences than counted exactly: AUROC and AURC treat confidences "
