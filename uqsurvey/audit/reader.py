@@ -24,9 +24,10 @@ from typing import Iterator
 import numpy as np
 
 #: Rows per piece handed to the metrics (a multiple of the metrics' chunk).
-PIECE = 1 << 20
-#: Bytes per block of the CSV reader.
-BLOCK_BYTES = 1 << 24
+PIECE = 1 << 18
+#: Bytes per block of the CSV reader (one thread: a parallel reader reads
+#: blocks ahead, which costs memory and gains little on two shared cores).
+BLOCK_BYTES = 1 << 22
 
 _TRUE = ("1", "1.0", "true")
 _FALSE = ("0", "0.0", "false")
@@ -196,7 +197,7 @@ class Predictions(Checker):
         import pyarrow.parquet as pq
 
         try:
-            return pq.ParquetFile(self.path)
+            return pq.ParquetFile(self.path, pre_buffer=False, buffer_size=1 << 22)
         except Exception as exc:  # pyarrow raises ArrowInvalid / OSError with a reason
             raise AuditError(f"{self.path}: cannot be read as Parquet: {exc}") from None
 
@@ -239,7 +240,7 @@ class Predictions(Checker):
                                        quoted_strings_can_be_null=False)
             try:
                 reader = pcsv.open_csv(source, read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES,
-                                                                              use_threads=True),
+                                                                              use_threads=False),
                                        convert_options=opts)
             except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
                 if "Empty CSV file" in str(exc):

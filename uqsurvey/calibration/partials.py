@@ -65,7 +65,7 @@ BIN_COUNTS = (10, 15, 20)
 #: Below this many predictions the partials keep the predictions themselves.
 KEEP_ROWS = _relplot.CELL_SUMS_MIN_N
 #: Rows per piece for the counts per distinct confidence and the bootstrap.
-PIECE = 1 << 20
+PIECE = 1 << 18
 
 
 class Partials:
