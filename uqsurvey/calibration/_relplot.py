@@ -499,7 +499,8 @@ def search(deposit: GridDeposit) -> tuple[float, float]:
     """``relplot.metrics.smECE``: 10-step bisection, upper bracket returned.
 
     A fast-path value within ``DECISION_GUARD`` of its bandwidth is recomputed
-    point by point before it decides a step."""
+    point by point before it decides a step (when there are points: deposits
+    from merged cell sums alone, :meth:`GridDeposit.from_sums`, decide it as is)."""
 
     def values_at(sigmas: np.ndarray, rows: np.ndarray) -> np.ndarray:
         alpha = float(sigmas[0])
