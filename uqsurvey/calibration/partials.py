@@ -34,8 +34,9 @@ What is kept, per chunk (memory independent of ``n``):
   groups of :mod:`uqsurvey.calibration.resample`.
 
 Merged partials equal the in-memory functions: exactly below ``keep_rows``
-predictions; above, binned ECE and Brier to rounding (bit for bit when the
-chunks are multiples of 32768 predictions and merged in order), smECE and
+predictions; above, binned ECE and Brier to rounding (bit for bit when one
+``Partials`` is fed the chunks in order, each a multiple of 32768 predictions,
+as the audit's reader does), smECE and
 its bandwidth to about ``1e-15``, and AUROC and AURC exactly while the
 distinct confidences fit.  (:func:`~uqsurvey.calibration.smece` re-decides
 a bisection step whose value lies within ``1e-12`` of its threshold from the
