@@ -37,22 +37,6 @@ class AuditError(Exception):
     """A problem with the input file or arguments; the message says where."""
 
 
-class _Counting:
-    """A binary file that counts the bytes read from it (for the progress bar)."""
-
-    def __init__(self, raw):
-        self.raw = raw
-        self.done = 0
-
-    def read(self, size=-1):
-        data = self.raw.read(size)
-        self.done += len(data)
-        return data
-
-    def __getattr__(self, name):
-        return getattr(self.raw, name)
-
-
 def file_format(path: Path, fmt: str = "auto") -> str:
     """``"csv"``, ``"csv.gz"`` or ``"parquet"`` (from the name, for ``auto``)."""
     if fmt != "auto":
@@ -190,7 +174,12 @@ class Predictions(Checker):
     def done(self) -> int:
         if self.unit == "rows":
             return self.rows
-        return 0 if self._stream is None else self._stream.done
+        if self._stream is None:
+            return 0
+        try:
+            return self._stream.tell()  # bytes of the file read so far (compressed, for gzip)
+        except (OSError, ValueError):  # closed: all of it
+            return self.size
 
     # -- reading --------------------------------------------------------------
     def _parquet_file(self):
@@ -226,14 +215,14 @@ class Predictions(Checker):
         import pyarrow.csv as pcsv
 
         try:
-            raw = open(self.path, "rb")
+            raw = pa.OSFile(str(self.path), "rb")  # native: arrow's reading threads never need the GIL
         except OSError as exc:
             raise AuditError(f"{self.path}: cannot be read: {_reason(exc)}") from None
         try:
-            self._stream = _Counting(raw)
-            source = self._stream
+            self._stream = raw
+            source = raw
             if self.format == "csv.gz":
-                source = pa.CompressedInputStream(pa.PythonFile(self._stream, mode="r"), "gzip")
+                source = pa.CompressedInputStream(raw, "gzip")
             conf, corr = self.columns
             opts = pcsv.ConvertOptions(column_types={conf: pa.string(), corr: pa.string()},
                                        include_columns=[conf, corr], strings_can_be_null=False,
@@ -319,6 +308,8 @@ def _parse_numbers(raw: np.ndarray) -> np.ndarray:
 
 
 def _reason(exc: OSError) -> str:
+    if exc.errno:
+        return os.strerror(exc.errno)
     return exc.strerror or str(exc) or type(exc).__name__
 
 

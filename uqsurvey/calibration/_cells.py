@@ -181,6 +181,10 @@ class CellSums:
         self.rows += other.rows
         self._cells = None
 
+    def drop_cache(self) -> None:
+        """Forget the per-cell totals cached by :meth:`deposit` (memory)."""
+        self._cells = None
+
     def _per_cell(self):
         """Per refinement cell: ``n``, ``n_1``, ``sum(w)``, ``sum_{y=1}(w)``
         and ``sum(w**2)`` (``None`` without ``need_sq``), as float64."""

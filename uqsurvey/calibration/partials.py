@@ -249,7 +249,12 @@ class Partials:
                if points is not None else self.deposit(("r", "y", "one")))
         boot = None
         if self.boot is not None:
-            boot = (_relplot.GridDeposit.from_sums(sk.cells, ("y", "one")) for sk in self.boot.reps)
+            def replicate_deposits():
+                for sk in self.boot.reps:
+                    yield _relplot.GridDeposit.from_sums(sk.cells, ("y", "one"))
+                    sk.cells.drop_cache()  # one replicate's totals in memory at a time
+
+            boot = replicate_deposits()
         return smooth_table(dep, self.n, sigma, value, _relplot.PLOT_MESH_PTS, boot, alpha)
 
 

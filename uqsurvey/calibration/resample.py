@@ -139,6 +139,9 @@ def smece_of(sketches: list[Sketch]) -> np.ndarray:
     the deposits of the sketches that share a bandwidth at a step smoothed by
     one batched FFT -- the fast path of :func:`~uqsurvey.calibration.smece`
     (cell sums, kernel cut), row by row the same arithmetic."""
+    if len(sketches) > SEARCH_BATCH:
+        return np.concatenate([smece_of(sketches[i : i + SEARCH_BATCH])
+                               for i in range(0, len(sketches), SEARCH_BATCH)])
     deps = [_relplot.GridDeposit.from_sums(sk.cells, ("r", "one")) for sk in sketches]
 
     def values_at(sigmas: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -158,7 +161,15 @@ def smece_of(sketches: list[Sketch]) -> np.ndarray:
 
     if not deps:
         return np.empty(0)
-    return _relplot.bisect_bandwidth(values_at, len(deps))[0]
+    values = _relplot.bisect_bandwidth(values_at, len(deps))[0]
+    for sk in sketches:
+        sk.cells.drop_cache()
+    return values
+
+
+#: Sketches whose smECE is searched together: bounds the memory of the
+#: deposits and of the batched FFT (a few MB per sketch on the finest grids).
+SEARCH_BATCH = 32
 
 
 class Resampler:
