@@ -226,6 +226,9 @@ class BinAccumulator:
             _add_parts(self.sum_f, np.bincount(idx, weights=fc, minlength=size))
             _add_parts(self.sum_y, np.bincount(idx, weights=yc, minlength=size))
 
+    def __getstate__(self):  # the scratch buffer is not part of the sums
+        return {**self.__dict__, "_buf": np.empty((2, 0))}
+
     def merge(self, other: "BinAccumulator") -> None:
         """Add the sums of ``other`` (same rule) to these."""
         if (other.n_bins, other.convention, other.binning) != (self.n_bins, self.convention, self.binning):

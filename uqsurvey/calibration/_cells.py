@@ -181,6 +181,9 @@ class CellSums:
         self.rows += other.rows
         self._cells = None
 
+    def __getstate__(self):  # scratch buffer and cached totals are not part of the sums
+        return {**self.__dict__, "_buf": None, "_cells": None}
+
     def drop_cache(self) -> None:
         """Forget the per-cell totals cached by :meth:`deposit` (memory)."""
         self._cells = None

@@ -160,11 +160,7 @@ class Partials:
         return out
 
     def __getstate__(self):  # the scratch buffers are not part of the sums
-        state = self.__dict__.copy()
-        state["_locator"] = None
-        state["cells"] = copy.copy(self.cells)
-        state["cells"]._buf = None
-        return state
+        return {**self.__dict__, "_locator": None}
 
     # -- results ---------------------------------------------------------------
     def _points(self):
