@@ -144,7 +144,7 @@ def test_one_row_warns_and_states_the_minimum(tmp_path, capsys):
     assert cli_audit([str(p), "--confidence", "conf", "--correct", "ok", "--out", str(tmp_path / "o")]) == 0
     text = capsys.readouterr().out
     assert "[0.3000, 0.3000]" not in text or "Warnings:" in text
-    assert f"only 1 prediction: below {MIN_ROWS}, the minimum this audit needs" in text
+    assert f"only 1 prediction: below {MIN_ROWS}, the minimum this audit states" in text
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
     assert metrics["warnings"] and metrics["auroc"] is None
 

@@ -68,8 +68,8 @@ def _warnings(audit: dict) -> list[str]:
     n = audit["n"]
     if n < MIN_ROWS:
         notes.append(f"only {n} prediction{'s' if n != 1 else ''}: below {MIN_ROWS}, the minimum this audit "
-                     "needs for its metrics and intervals to be trusted (the coverage of the bootstrap "
-                     "intervals was measured from there up)")
+                     "states for its intervals (their coverage was measured from there up, not below); "
+                     "read the intervals and the binned metrics with care")
     point = _points(audit)
     for key, ci in audit["bootstrap_95"].items():
         if not (ci["low"] <= point[key] <= ci["high"]):
