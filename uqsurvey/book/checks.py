@@ -138,11 +138,13 @@ def coverage_table(path: Path = COVERAGE_CSV) -> pd.DataFrame:
 
 
 def table_coverage(cov: pd.DataFrame) -> pd.DataFrame:
-    """Coverage by metric and forecaster (rows) and n and method (columns), in percent."""
+    """Coverage in percent: one row per metric, forecaster and n, one column per method."""
     from uqsurvey.calibration.resample import HEADLINE, METHODS
 
-    t = cov.pivot_table(index=["metric", "forecaster"], columns=["n", "method"], values="coverage")
-    t = t.reindex(columns=pd.MultiIndex.from_product([sorted(cov["n"].unique()), list(METHODS)],
-                                                     names=["n", "method"]))
-    rows = [(m, f) for m in HEADLINE for f in cov["forecaster"].unique()]
-    return 100 * t.reindex(pd.MultiIndex.from_tuples(rows, names=["metric", "forecaster"]))
+    labels = dict(zip(HEADLINE, ("ECE (15 bins)", "smECE", "Brier", "AUROC", "AURC")))
+    t = cov.pivot_table(index=["metric", "forecaster", "n"], columns="method", values="coverage")[list(METHODS)]
+    rows = [(m, f, n) for m in HEADLINE for f in cov["forecaster"].unique() for n in sorted(cov["n"].unique())]
+    t = 100 * t.reindex(pd.MultiIndex.from_tuples(rows, names=["metric", "forecaster", "n"]))
+    t.index = t.index.set_levels(t.index.levels[0].map(labels), level=0)
+    t.columns.name = None
+    return t
