@@ -3,6 +3,7 @@ report, and the atomic write of the output directory."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import json
 import os
@@ -271,6 +272,19 @@ def _on_sigterm(signum, frame):  # noqa: ARG001
     raise _Terminated()
 
 
+@contextlib.contextmanager
+def _sigterm_held():
+    """Hold SIGTERM for the block (POSIX); a signal that arrives meanwhile is delivered on exit."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
 def write_outputs(partials, audit: dict, report: str, args) -> Path:
     """Write the files into a temporary directory beside ``--out`` and move them
     into place; the temporary directory is removed on any failure and on SIGTERM."""
@@ -280,7 +294,10 @@ def write_outputs(partials, audit: dict, report: str, args) -> Path:
     tmp = None
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+        # SIGTERM is held while the directory is created and named, so that the handler never
+        # runs between mkdtemp and the assignment (a directory nobody knows to remove)
+        with _sigterm_held():
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
         os.chmod(tmp, 0o755)  # mkdtemp makes it private; the result is a normal directory
         _render(partials, audit, tmp, n_boot=args.n_boot, seed=args.seed,
                 name=Path(args.predictions).name)
