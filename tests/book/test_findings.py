@@ -1,0 +1,63 @@
+"""The findings that open the front page and the chapters (uqsurvey.book.findings):
+counts by status for any status vocabulary, every differing claim with both values and
+its ledger anchor, and sentences that agree in number."""
+from __future__ import annotations
+
+import re
+
+from uqsurvey.book.findings import badge, claims_finding_html, key_findings_html, status_counts
+from uqsurvey.demos.headlines import Headline
+from uqsurvey.survey.ledger import ClaimResult
+
+
+def claim(i, status, paper="17", recomputed="16/22 (72.7%)"):
+    return ClaimResult(id=i, section="3", statement=f"statement of {i}", paper_value=paper,
+                       recomputed_value=recomputed, recomputed_count=None, recomputed_total=None,
+                       status=status, rule="r", reason="why")
+
+
+RESULTS = [claim("a", "reproduced"), claim("b", "differs", "10/19", "9/18 (50.0%)"), claim("c", "not-checkable"),
+           claim("d", "reproduced-under-reading"), claim("e", "project-coded"), claim("f", "differs"),
+           claim("g", "a-future-status")]
+
+
+def test_counts_keep_every_status_in_a_stable_order():
+    from uqsurvey.survey.figures import STATUS_COLORS
+
+    counts = status_counts(RESULTS)
+    assert counts == {"reproduced": 1, "reproduced-under-reading": 1, "differs": 2, "project-coded": 1,
+                      "not-checkable": 1, "a-future-status": 1}
+    known = [s for s in STATUS_COLORS if s in counts]
+    assert list(counts)[:len(known)] == known  # the palette's order first, whatever the input order
+    assert list(status_counts(RESULTS[::-1]))[:len(known)] == known
+    assert list(counts)[-1] == "a-future-status"
+
+
+def test_key_findings_name_every_differing_claim_with_both_values_and_a_link():
+    heads = [Headline("chapters/demo_x", "Demo X", "It shows 3.5%.", {})]
+    html = key_findings_html(RESULTS, heads)
+    assert html.startswith('<section class="uq-findings"')
+    for r in RESULTS:
+        if r.status == "differs":
+            assert re.search(rf'<a href="chapters/ledger.html#claim-{r.id}"[^>]*>{r.id}</a>: '
+                             rf"{re.escape(r.paper_value)} → {re.escape(r.recomputed_value)}</li>", html)
+    assert html.count("<li>") == 2 + 1
+    assert '<a href="chapters/demo_x.html">Demo X</a>: It shows 3.5%.' in html
+    for s, n in status_counts(RESULTS).items():
+        assert f'data-uq-status="{s}"' in html and badge(s, n) in html
+    assert "a future status <b>1</b>" in html
+    assert "recomputes 7 claims" in html
+
+
+def test_no_differing_claim_no_list():
+    html = key_findings_html([claim("a", "reproduced")], [])
+    assert "Claims that differ" not in html and "demonstrations" not in html
+
+
+def test_chapter_finding_agrees_in_number():
+    one = claims_finding_html([claim("a", "reproduced"), claim("b", "differs")])
+    assert "Of the 2 numbers of the paper that this chapter checks, 1 reproduces and 1 differs." in one
+    assert '<a href="ledger.html#claim-b"><code>b</code></a> (the paper: 17; recomputed: 16/22 (72.7%))' in one
+    many = claims_finding_html(RESULTS, list_differs=False, what="the ledger")
+    assert "2 differ" in many and "1 is a future status" in many and "Differing" not in many
+    assert many.startswith('<div class="uq-finding">')

@@ -1,0 +1,105 @@
+"""Findings first: the front page's key findings and the finding that opens a chapter.
+
+* :func:`key_findings_html` -- the block at the top of the front page: the
+  ledger's counts by status (every status present, whatever the vocabulary),
+  every claim that differs with the paper's value, the recomputed value and a
+  link to its ledger entry, and the headline of each demonstration
+  (:mod:`uqsurvey.demos.headlines`).
+* :func:`claims_finding_html` -- the finding that opens a chapter of Part I or
+  II: what the ledger says about the claims the chapter checks.
+
+Everything is generated from the ledger and the demonstrations; nothing is
+typed.  The HTML carries the class ``uq-findings`` / ``uq-finding`` (styled by
+``_static/uq-reading.css``; the browser test looks for it in each page's
+first screen), and the status badges ``uq-badge uq-status uq-<status>`` with
+``data-uq-status`` (the ledger's badge styles apply to them).
+"""
+from __future__ import annotations
+
+from html import escape
+from typing import Iterable
+
+from uqsurvey.survey.figures import status_order
+from uqsurvey.survey.ledger import STATUS_LABEL, anchor
+
+__all__ = ["status_counts", "badge", "key_findings_html", "claims_finding_html", "STATUS_VERB"]
+
+
+def status_counts(results: Iterable) -> dict[str, int]:
+    """Claims per status, every status present (in the order of :func:`status_order`)."""
+    results = list(results)
+    return {s: sum(r.status == s for r in results) for s in status_order(r.status for r in results)}
+
+
+def badge(status: str, count: int | None = None) -> str:
+    """A status badge; unknown statuses are shown by name, never dropped."""
+    words = STATUS_LABEL.get(status, status.replace("-", " "))
+    n = f" <b>{count}</b>" if count is not None else ""
+    return (f'<span class="uq-badge uq-status uq-{escape(status)}" data-uq-status="{escape(status)}">'
+            f"{escape(words)}{n}</span>")
+
+
+def _differs_items(results, ledger: str) -> list[str]:
+    return [
+        f'<li><a href="{escape(ledger)}#{anchor(r.id)}" title="{escape(str(r.statement), quote=True)}">'
+        f"{escape(r.id)}</a>: {escape(str(r.paper_value))} → {escape(str(r.recomputed_value))}</li>"
+        for r in results if r.status == "differs"
+    ]
+
+
+def key_findings_html(results: Iterable, headlines: Iterable, *, root: str = "") -> str:
+    """The front page's key findings (*root*: the path from the page to the book's root)."""
+    results = list(results)
+    ledger = f"{root}chapters/ledger.html"
+    counts = status_counts(results)
+    badges = " ".join(badge(s, n) for s, n in counts.items())
+    differs = _differs_items(results, ledger)
+    parts = [
+        '<section class="uq-findings" aria-labelledby="uq-key-findings">',
+        '<h2 id="uq-key-findings">Key findings</h2>',
+        f'<p>The <a href="{escape(ledger)}">ledger</a> recomputes {len(results)} claims of the paper: {badges}</p>',
+    ]
+    if differs:
+        parts.append("<p>Claims that differ (the paper's value → the recomputed value):</p>"
+                     f'<ul class="uq-findings-columns">{"".join(differs)}</ul>')
+    items = [f'<li><a href="{escape(root + h.chapter)}.html">{escape(h.title)}</a>: {escape(h.text)}</li>'
+             for h in headlines]
+    if items:
+        parts.append(f'<p>What the demonstrations show:</p><ul>{"".join(items)}</ul>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+#: How a count of claims with a status reads in a sentence ("5 differ").
+#: (one, several).
+STATUS_VERB = {
+    "reproduced": ("reproduces", "reproduce"),
+    "reproduced-under-reading": ("reproduces under a recorded reading", "reproduce under a recorded reading"),
+    "differs": ("differs", "differ"),
+    "project-coded": ("rests on the project's own coding", "rest on the project's own coding"),
+    "not-checkable": ("cannot be checked from the data", "cannot be checked from the data"),
+}
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def claims_finding_html(results: Iterable, *, ledger: str = "ledger.html", what: str = "this chapter",
+                        list_differs: bool = True) -> str:
+    """The finding that opens a chapter: how many of the claims it checks reproduce,
+    which differ (with both values and a link to *ledger*, unless ``list_differs`` is
+    false), and how many cannot be checked."""
+    results = list(results)
+    if not results:
+        raise ValueError("claims_finding_html needs at least one ledger entry")
+    counts = status_counts(results)
+    said = _and([f"{n} {STATUS_VERB[s][n != 1] if s in STATUS_VERB else ('is ' if n == 1 else 'are ') + s.replace('-', ' ')}"
+                 for s, n in counts.items()])
+    differs = [f'<a href="{escape(ledger)}#{anchor(r.id)}"><code>{escape(r.id)}</code></a> '
+               f"(the paper: {escape(str(r.paper_value))}; recomputed: {escape(str(r.recomputed_value))})"
+               for r in results if r.status == "differs"]
+    text = f"<b>Finding.</b> Of the {len(results)} numbers of the paper that {escape(what)} checks, {escape(said)}."
+    if differs and list_differs:
+        text += " Differing: " + "; ".join(differs) + "."
+    return f'<div class="uq-finding"><p>{text}</p></div>'
