@@ -42,6 +42,8 @@ FOLD_ROWS = 24
 YES_NO = frozenset({"matches the paper", "intervals overlap", "required", "used"})
 #: How a missing value is shown.
 MISSING = "–"
+#: A text column with a longer value wraps; shorter values stay on one line.
+WRAP_CHARS = 32
 
 Format = str | Callable[[object], str]
 
@@ -117,6 +119,9 @@ class Table:
     def __init__(self, header: list[str], rows: list[list[str]], numeric: list[bool], *,
                  styles: list[list[str]], caption: str | None, fold: bool, escape_cells: list[bool]):
         self.header, self.rows, self.numeric = header, rows, numeric
+        # columns of running text wrap; short values (names, numbers) stay on one line,
+        # so that a table too wide for the column scrolls rather than squeezes
+        self.wrap = [not n and max([0] + [len(r[j]) for r in rows]) > WRAP_CHARS for j, n in enumerate(numeric)]
         self.styles, self.caption, self.fold, self.escape_cells = styles, caption, fold, escape_cells
 
     def __len__(self) -> int:
@@ -124,7 +129,7 @@ class Table:
 
     @property
     def html(self) -> str:
-        num = [' class="uq-num"' if n else "" for n in self.numeric]
+        num = [' class="uq-num"' if n else (' class="uq-wrap"' if w else "") for n, w in zip(self.numeric, self.wrap)]
         head = "".join(f'<th scope="col"{num[j]}>{escape(h)}</th>' for j, h in enumerate(self.header))
         body = []
         for row, styles in zip(self.rows, self.styles):
