@@ -20,7 +20,7 @@ from html import escape
 from typing import Iterable
 
 from uqsurvey.survey.figures import status_order
-from uqsurvey.survey.ledger import STATUS_LABEL, anchor
+from uqsurvey.survey.ledger import anchor
 
 __all__ = ["status_counts", "badge", "key_findings_html", "claims_finding_html", "STATUS_VERB"]
 
@@ -32,8 +32,9 @@ def status_counts(results: Iterable) -> dict[str, int]:
 
 
 def badge(status: str, count: int | None = None) -> str:
-    """A status badge; unknown statuses are shown by name, never dropped."""
-    words = STATUS_LABEL.get(status, status.replace("-", " "))
+    """A status badge, the status in words (any status, never dropped); the ledger's
+    badge styles (``data-uq-status``) give it its colour."""
+    words = status.replace("-", " ")
     n = f" <b>{count}</b>" if count is not None else ""
     return (f'<span class="uq-badge uq-status uq-{escape(status)}" data-uq-status="{escape(status)}">'
             f"{escape(words)}{n}</span>")
