@@ -9,9 +9,11 @@ from pathlib import Path
 
 
 def _write(app) -> None:
+    from uqsurvey.survey.data import default_data_dir
     from uqsurvey.survey.export import write_downloads
 
-    write_downloads(Path(app.srcdir) / "_build" / "downloads")
+    # The book's own data ($UQSURVEY_DATA or <book>/data), as the chapters read it.
+    write_downloads(Path(app.srcdir) / "_build" / "downloads", default_data_dir(start=app.srcdir))
 
 
 def setup(app):

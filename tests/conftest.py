@@ -6,6 +6,8 @@ Test file names are unique across all folders (pytest imports them by basename).
 """
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import subprocess
@@ -44,6 +46,28 @@ def toc_pages() -> list[str]:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    """A copy of data/ to corrupt (never data/ itself)."""
+    dst = tmp_path / "data"
+    shutil.copytree(ROOT / "data", dst)
+    return dst
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """The rows of a CSV file, header first."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    """Write *rows* as CSV (UTF-8, LF)."""
+    buf = io.StringIO()
+    # QUOTE_ALL: a value holding a bare carriage return stays inside its cell
+    csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -48,10 +48,10 @@ def test_every_command_has_its_handlers():
 
 
 @pytest.mark.parametrize("command, expected", [
-    ("validate", ["usage: python -m uqsurvey validate [DATA_DIR]", "Validate the survey data package in DATA_DIR",
-                  "exits 1."]),
-    ("claims", ["usage: python -m uqsurvey claims [-h] [--format {json,csv,markdown}]", "[--data DATA]",
-                "Print the reproduction ledger.", "data directory (default: the package's data/)"]),
+    ("validate", ["usage: python -m uqsurvey validate [DATA_DIR | --data DATA_DIR]",
+                  "Validate the survey data package in DATA_DIR", "exits 1.", "else data/ of\nthe book that holds"]),
+    ("claims", ["usage: python -m uqsurvey claims [-h] [--format {json,csv,markdown}]", "[--data DATA_DIR]",
+                "Print the reproduction ledger.", "the data directory (default: $UQSURVEY_DATA, else"]),
     ("audit", ["usage: python -m uqsurvey audit", "--confidence COL", "--correct COL", "--out DIR"]),
 ])
 def test_subcommand_help(command, expected, capsys):
@@ -94,3 +94,12 @@ def test_validate_dispatches_to_the_data_package(capsys):
     assert out.startswith("data OK: 37 papers, ") and out.rstrip().endswith(str(ROOT / "data")) and err == ""
     assert cli.main(["validate", str(ROOT / "no-such-dir")]) == 1
     assert "data directory not found" in capsys.readouterr().err
+
+
+def test_validate_takes_the_data_directory_as_an_option(capsys):
+    from conftest import ROOT
+
+    assert cli.main(["validate", "--data", str(ROOT / "data")]) == 0
+    assert capsys.readouterr().out.startswith("data OK: ")
+    assert cli.main(["validate", str(ROOT / "data"), "--data", "/elsewhere"]) == 2
+    assert capsys.readouterr().err.startswith("two data directories given: ")

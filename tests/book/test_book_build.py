@@ -128,3 +128,40 @@ def test_every_figure_has_alt_text(built_book):
             if "vegaEmbed" in s and '"$schema"' in s and '"description"' not in s:
                 missing.append(f"{page.name}: an Altair chart without a description")
     assert missing == []
+
+
+def test_every_page_declares_its_icon(built_book):
+    """A page without <link rel="icon"> makes the browser ask for /favicon.ico (a 404);
+    the link's target itself is checked by the internal-link test."""
+    from bs4 import BeautifulSoup
+
+    html = built_book["html"]
+    for page in toc_pages():
+        soup = BeautifulSoup((html / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        icon = soup.find("link", rel="icon")
+        assert icon is not None and icon["href"].endswith("_static/favicon.svg"), page
+
+
+def test_every_notebook_chapter_offers_its_ipynb(built_book, root):
+    """Each page that is a notebook links an .ipynb beside its .md source; the
+    .ipynb holds the chapter's cells (code and text), without outputs."""
+    import jupytext
+    import nbformat
+
+    html = built_book["html"]
+    offered = 0
+    for page in toc_pages():
+        source = jupytext.read(root / f"{page}.md")
+        if "kernelspec" not in source.metadata:
+            continue
+        text = (html / f"{page}.html").read_text(encoding="utf-8")
+        depth = "../" * page.count("/")
+        assert f'href="{depth}_sources/{page}.md"' in text and f'href="{depth}_sources/{page}.ipynb"' in text, page
+        nb = nbformat.read(html / "_sources" / f"{page}.ipynb", as_version=4)
+        nbformat.validate(nb)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert [c.source for c in code] == [c.source for c in source.cells if c.cell_type == "code"], page
+        assert all(c.outputs == [] and c.execution_count is None for c in code), page
+        assert nb.metadata["kernelspec"]["name"] == "python3", page
+        offered += 1
+    assert offered >= len(toc_pages()) - 1  # every page but the bibliography runs code

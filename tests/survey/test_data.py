@@ -141,7 +141,10 @@ def test_uq_type_vocabulary_is_small_and_defined(pkg):
 
 
 def test_default_data_dir(monkeypatch, tmp_path):
+    """data/ of the book that holds the working directory (tests/book/test_data_location.py
+    checks a second checkout), unless $UQSURVEY_DATA says otherwise."""
     monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.chdir(ROOT / "chapters")
     assert default_data_dir() == DATA.resolve()
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
     assert default_data_dir() == tmp_path.resolve()
@@ -174,8 +177,8 @@ def test_frictionless_validates_the_package():
 def test_every_resource_has_provenance_and_described_fields(pkg):
     assert pkg["profile"] == "tabular-data-package"
     assert {r["name"] for r in pkg["resources"]} == {
-        "papers", "paper_datasets", "paper_metrics", "benchmarks", "datasets", "normalizations", "claims",
-        "glossary"}
+        "papers", "paper_datasets", "paper_metrics", "benchmarks", "datasets", "metrics", "normalizations",
+        "readings", "enumerations", "claims", "glossary"}
     for res in pkg["resources"]:
         assert res.get("title") and res.get("description") and res.get("provenance"), res["name"]
         assert res["schema"].get("primaryKey"), res["name"]
@@ -189,6 +192,11 @@ def test_every_resource_has_provenance_and_described_fields(pkg):
     assert ("paper_metrics", ("paper_id",), "papers", ("id",)) in fks
     assert ("paper_datasets", ("benchmark",), "benchmarks", ("name",)) in fks
     assert ("normalizations", ("paper_id",), "papers", ("id",)) in fks
+    assert ("readings", ("paper_id",), "papers", ("id",)) in fks
+    # canonical names are canonical: every metric (and its family) is a row of the vocabulary
+    assert ("paper_metrics", ("metric",), "metrics", ("metric",)) in fks
+    assert ("paper_metrics", ("metric", "metric_family"), "metrics", ("metric", "metric_family")) in fks
+    assert ("paper_datasets", ("dataset",), "datasets", ("dataset",)) in fks
 
 
 # --------------------------------------------------------------------------- #

@@ -7,8 +7,6 @@ what was expected.  Frictionless is used as an independent cross-check.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 import subprocess
@@ -19,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import ROOT
+from conftest import ROOT, read_rows, write_rows
 
 from uqsurvey.cli import main
 from uqsurvey.survey.data import DataValidationError, Problem, load, validate
@@ -28,25 +26,8 @@ DATA = ROOT / "data"
 
 
 # --------------------------------------------------------------------------- #
-# Helpers
+# Helpers (the `copy` fixture, read_rows and write_rows are in tests/conftest.py)
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def copy(tmp_path) -> Path:
-    dst = tmp_path / "data"
-    shutil.copytree(DATA, dst)
-    return dst
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.reader(f))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    buf = io.StringIO()
-    # QUOTE_ALL: a value holding a bare carriage return stays inside its cell
-    csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
 
 
 def set_cell(data_dir: Path, file: str, row: int, column: str, value: str) -> str:
@@ -134,10 +115,15 @@ def test_value_outside_enum(copy):
 
 
 def test_value_outside_enum_suggests_a_fix(copy):
-    row = find_row(copy, "paper_metrics.csv", paper_id="P1", position="1")
-    set_cell(copy, "paper_metrics.csv", row, "metric_family", "calibration error")
-    p = only(problems_of(copy), "paper_metrics.csv", row, "metric_family")
+    row = find_row(copy, "metrics.csv", metric="ECE")
+    set_cell(copy, "metrics.csv", row, "metric_family", "calibration error")
+    problems = problems_of(copy)
+    p = only(problems, "metrics.csv", row, "metric_family")
     assert "did you mean 'calibration-error'?" in p.message
+    # the rows of paper_metrics.csv that use ECE are sent to that row, not to another metric
+    refs = [q for q in problems if q.file == "paper_metrics.csv"]
+    assert refs and all(q.message.endswith(f"(metrics.csv row {row} holds '(ECE, calibration error)', "
+                                           "which is itself invalid: fix that row)") for q in refs)
 
 
 def test_duplicate_composite_key(copy):

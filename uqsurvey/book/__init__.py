@@ -13,9 +13,15 @@ prefix and the claim id (``-`` becomes ``_``):
 ``<key>_total``    the total it is out of (int)
 ``<key>_share``    count / total (float; format with ``:.1%``)
 ``<key>_paper``    the value the paper states
-``<key>_status``   reproduced / differs / not-checkable
+``<key>_status``   reproduced / reproduced-under-reading / differs / project-coded / not-checkable
+``<key>_verdict``  the status before project-coded applies (reproduced, reproduced-under-reading, ...)
 ``<key>_members``  what was counted, comma-separated
 ``<key>_rule``     the counting rule
+``<key>_reaches``  how the paper's number is reached (rule and recorded readings), or "no recorded reading"
+``<key>_enumeration``  how many recorded readings touch the claim and how they were combined
+``<key>_reaches_value``     the value under that smallest reading (the paper's number), when one exists
+``<key>_reaches_readings``  its reading ids, comma-separated ("none" when a rule alone reaches it)
+``<key>_reaches_primary``   the smallest reading set that reaches it under the primary rule, if any
 """
 from __future__ import annotations
 
@@ -34,7 +40,15 @@ def claim_values(result) -> dict[str, object]:
         "_status": result.status,
         "_members": ", ".join(result.members) if result.members else "none",
         "_rule": result.rule,
+        "_verdict": result.verdict or result.status,
+        "_reaches": result.reaches_text or "no recorded reading or counting rule",
+        "_enumeration": result.enumeration or "no recorded reading touches the claim's inputs",
     }
+    if result.reaches_paper:
+        vals["_reaches_value"] = result.reaches_paper["value"]
+        vals["_reaches_readings"] = ", ".join(result.reaches_paper["readings"]) or "none"
+    if result.reaches_primary_rule:
+        vals["_reaches_primary"] = ", ".join(result.reaches_primary_rule["readings"]) or "none"
     if result.recomputed_count is not None:
         vals["_count"] = int(result.recomputed_count)
     if result.recomputed_total:
@@ -85,3 +99,18 @@ def sensitivity_frame(result):
         for v in result.sensitivity
     ]
     return pd.DataFrame(rows)
+
+
+def readings_frame(result):
+    """The claim under the recorded readings: one row per counting rule and distinct
+    value, with the smallest set of readings that gives it and whether it is the
+    paper's number."""
+    import pandas as pd
+
+    rows = [
+        {"counting rule": v["rule"], "value": v["value"],
+         "smallest set of readings": ", ".join(v["readings"]) or "primary reading",
+         "matches the paper": "yes" if v["matches_paper"] else ""}
+        for v in result.readings
+    ]
+    return pd.DataFrame(rows, columns=["counting rule", "value", "smallest set of readings", "matches the paper"])

@@ -8,7 +8,8 @@
   far the conventions spread on them;
 * :func:`reference_agreement` -- our metrics against relplot, torchmetrics, netcal,
   uncertainty-calibration and scikit-learn on seeded inputs and edge cases;
-* :func:`speed_table` -- the last recorded run of ``benchmarks/calibration_speed.py``.
+* :func:`speed_table` -- the last recorded run of ``benchmarks/calibration_speed.py``
+  (read from the book that holds the working directory, like the data).
 
 The reference libraries are imported lazily: the package itself never needs them.
 """
@@ -115,8 +116,17 @@ def reference_agreement(seed: int = 0) -> pd.DataFrame:
     )
 
 
-def speed_table(path: Path = SPEED_CSV) -> pd.DataFrame:
-    """The last recorded speed run (written by ``benchmarks/calibration_speed.py``)."""
+def speed_table(path: Path | None = None) -> pd.DataFrame:
+    """The last recorded speed run (written by ``benchmarks/calibration_speed.py``): *path*,
+    or the file at :data:`SPEED_CSV`'s place in the book that holds the working directory
+    (a second checkout reads its own, not the one next to the installed package)."""
+    if path is None:
+        from uqsurvey.survey.data import find_book_root
+
+        root = find_book_root()
+        if root is None:
+            raise FileNotFoundError(f"not inside the book ({Path.cwd()}): pass the path of {SPEED_CSV.name}")
+        path = root / SPEED_CSV.relative_to(ROOT)
     if not path.exists():
         raise FileNotFoundError(
             f"{path} is missing: run `python benchmarks/calibration_speed.py` to record the speed table"

@@ -34,7 +34,7 @@ import pandas as pd
 
 from uqsurvey.plots import label
 
-__all__ = ["table", "Table", "sensitivity_table", "FOLD_ROWS", "YES_NO", "MISSING", "yes_no"]
+__all__ = ["table", "Table", "sensitivity_table", "readings_table", "FOLD_ROWS", "YES_NO", "MISSING", "yes_no"]
 
 #: A table with more rows than this folds into a toggle unless ``fold=False``.
 FOLD_ROWS = 24
@@ -283,3 +283,28 @@ def sensitivity_table(result) -> Table:
     from uqsurvey.book import sensitivity_frame
 
     return table(sensitivity_frame(result), caption=f"Claim {result.id}: the value under each counting rule")
+
+
+def readings_table(result, *, readings_page: str | None = "survey_data.html") -> Table:
+    """One ledger claim under the recorded readings of the source: each counting rule
+    and distinct value with the smallest set of readings that gives it, and whether it
+    is the paper's number (:func:`uqsurvey.book.readings_frame`).  Each reading links
+    to its row in the "Readings of the source" section (*readings_page*, relative to
+    the chapter; ``None``: no links)."""
+    from html import escape as e
+
+    from uqsurvey.book import readings_frame
+
+    frame = readings_frame(result)
+    column = "smallest set of readings"
+    html_columns = ()
+    if readings_page:
+        def link(ids: str) -> str:
+            if ids == "primary reading":
+                return e(ids)
+            return ", ".join(f'<a href="{e(readings_page)}#reading-{e(i.strip().lower())}">{e(i.strip())}</a>'
+                             for i in ids.split(","))
+        frame[column] = [link(v) for v in frame[column]]
+        html_columns = (column,)
+    return table(frame, caption=f"Claim {result.id}: the value under the recorded readings of the source",
+                 html_columns=html_columns)

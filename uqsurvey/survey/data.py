@@ -30,14 +30,17 @@ import pandas as pd
 from uqsurvey.survey.validation import DESCRIPTOR, Problem, as_list, typed_frame, validate_package
 
 __all__ = [
+    "BOOK_MARKERS",
     "DESCRIPTOR",
     "ENV_VAR",
+    "DataLocationError",
     "DataValidationError",
     "Problem",
     "SurveyData",
     "add_validate_args",
     "data_dictionary",
     "default_data_dir",
+    "find_book_root",
     "load",
     "read_package",
     "run_validate",
@@ -46,6 +49,8 @@ __all__ = [
 
 #: Environment variable that overrides the default data directory.
 ENV_VAR = "UQSURVEY_DATA"
+#: The files that mark the book's root (a Jupyter Book): its data is ``<root>/data``.
+BOOK_MARKERS = ("_config.yml", "_toc.yml")
 
 
 # --------------------------------------------------------------------------- #
@@ -72,17 +77,46 @@ class DataValidationError(ValueError):
 # --------------------------------------------------------------------------- #
 # Locating the data
 # --------------------------------------------------------------------------- #
-def default_data_dir() -> Path:
-    """The data directory: ``$UQSURVEY_DATA`` if set, else the repository's ``data/``.
+class DataLocationError(FileNotFoundError):
+    """No data directory was given and none can be found (see :func:`default_data_dir`)."""
 
-    The repository's ``data/`` is located relative to this package (the
-    package lives in ``<repo>/uqsurvey/survey/``), not relative to the working
-    directory.
+
+def find_book_root(start: Path | str | None = None) -> Path | None:
+    """The nearest folder at or above *start* (default: the working directory) that
+    holds the book's :data:`BOOK_MARKERS`, or ``None``.
+
+    Chapters execute with their own folder (``chapters/``) as working directory, so
+    a chapter finds the book it belongs to; the command line, run from a checkout,
+    finds that checkout.  Only the existence of the markers is checked: nothing is
+    opened.
+    """
+    here = Path.cwd() if start is None else Path(start)
+    here = here.expanduser().resolve()
+    for folder in (here, *here.parents):
+        if all((folder / m).is_file() for m in BOOK_MARKERS):
+            return folder
+    return None
+
+
+def default_data_dir(start: Path | str | None = None) -> Path:
+    """The data directory: ``$UQSURVEY_DATA`` if set, else ``data/`` of the book that
+    holds *start* (default: the working directory; see :func:`find_book_root`).
+
+    Never the ``data/`` next to the installed package: two checkouts sharing one
+    environment each read their own data.  Raises :class:`DataLocationError` when
+    neither is available.
     """
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return Path(env).expanduser().resolve()
-    return (Path(__file__).resolve().parents[2] / "data").resolve()
+    root = find_book_root(start)
+    if root is None:
+        where = Path.cwd() if start is None else Path(start)
+        raise DataLocationError(
+            f"no data directory: {where} is not inside the book (no folder at or above it holds "
+            f"{' and '.join(BOOK_MARKERS)}); pass the data directory (--data DIR) or set {ENV_VAR}"
+        )
+    return root / "data"
 
 
 def _resolve(data_dir: Path | str | None) -> Path:
@@ -227,25 +261,36 @@ def data_dictionary(pkg: Any = None) -> dict[str, pd.DataFrame]:
 # --------------------------------------------------------------------------- #
 # Command line
 # --------------------------------------------------------------------------- #
-VALIDATE_DESCRIPTION = """Validate the survey data package in DATA_DIR (default: $UQSURVEY_DATA, else the
-repository's data/).  Prints a one-line summary and exits 0 when it is valid;
-otherwise prints every problem as file:row:column: message to stderr and exits 1."""
+VALIDATE_DESCRIPTION = """Validate the survey data package in DATA_DIR (default: $UQSURVEY_DATA, else data/ of
+the book that holds the working directory).  Prints a one-line summary and exits 0 when
+it is valid; otherwise prints every problem as file:row:column: message to stderr and
+exits 1."""
+
+#: Help of the data-directory argument, shared by ``validate`` and ``claims``.
+DATA_HELP = "the data directory (default: $UQSURVEY_DATA, else data/ of the book that holds the working directory)"
 
 
 def add_validate_args(parser: argparse.ArgumentParser) -> None:
     """The help and arguments of ``python -m uqsurvey validate [DATA_DIR]`` (see :mod:`uqsurvey.cli`)."""
-    parser.usage = "%(prog)s [DATA_DIR]"
+    parser.usage = "%(prog)s [DATA_DIR | --data DATA_DIR]"
     parser.description = VALIDATE_DESCRIPTION
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("data_dir", nargs="?", default=None, metavar="DATA_DIR",
-                        help="the data directory (default: $UQSURVEY_DATA, else the repository's data/)")
+    parser.add_argument("data_dir", nargs="?", default=None, metavar="DATA_DIR", help=DATA_HELP)
+    parser.add_argument("--data", dest="data_option", default=None, metavar="DATA_DIR", help="the same, as an option")
 
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate ``args.data_dir``: the summary on stdout and exit status 0, or every
     problem on stderr and exit status 1."""
+    given = {d for d in (args.data_dir, getattr(args, "data_option", None)) if d is not None}
+    if len(given) > 1:
+        print(f"two data directories given: {' and '.join(sorted(given))}; give one", file=sys.stderr)
+        return 2
     try:
-        data = load(args.data_dir)
+        data = load(given.pop() if given else None)
+    except DataLocationError as e:
+        print(e, file=sys.stderr)
+        return 1
     except DataValidationError as e:
         for p in e.problems:
             print(p, file=sys.stderr)

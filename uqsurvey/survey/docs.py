@@ -130,3 +130,48 @@ def paper_entries_markdown(d, glossary: dict[str, str] | None = None) -> str:
 def _md_gloss(text: str, terms: dict[str, str]) -> str:
     gloss = gloss_of(text, terms)
     return "" if gloss is None else f" (“{gloss}”)"
+
+
+#: The columns of a class's table in :func:`readings_html` (the source and its gloss side by side).
+READINGS_COLUMNS = ["reading", "cell", "as coded → alternative", "the source (as given)", "English gloss",
+                    "why it is uncertain", "claims it touches"]
+
+
+def readings_html(d, *, table_html=None) -> str:
+    """The recorded readings of the source (``readings.csv``), one collapsible block per
+    class of ambiguity (anchors ``#reading-<id>``): each reading's cell and basis, the
+    value the table holds and the alternative, the source quoted in Chinese beside its
+    English gloss (``readings.evidence_en``), why it is uncertain and the claims it
+    touches (linked to the ledger).
+
+    *table_html* renders a class's table (a DataFrame with the
+    :data:`READINGS_COLUMNS`, whose cells are HTML); the book passes its table helper.
+    """
+    from uqsurvey.survey import readings as rd
+    from uqsurvey.survey.ledger import claims_using
+
+    rs = rd.parse(d.tables.get(rd.RESOURCE))
+    use = claims_using(rs)
+    classes: dict[str, list] = {}
+    for r in rs:
+        classes.setdefault(r.ambiguity, []).append(r)
+    parts = ['<div class="uq-readings">']
+    for cls, items in classes.items():
+        rows = []
+        for r in items:
+            claims = ", ".join(f'<a href="ledger.html#claim-{e(c)}">{e(c)}</a>' for c in use[r.id]) or "none (descriptive)"
+            rows.append([
+                f'<b id="reading-{e(r.id.lower())}">{e(r.id)}</b>',
+                f"{e(r.table)} · {e(r.row_key)} · {e(', '.join(r.columns))}<br><i>{e(r.basis)}</i>",
+                " → ".join(e(", ".join(v or "(empty)" for v in vals)) for vals in (r.primary, r.alternative)),
+                f'<span lang="zh">{e(r.evidence)}</span>',
+                e(r.evidence_en),
+                e(r.why),
+                claims,
+            ])
+        frame = pd.DataFrame(rows, columns=READINGS_COLUMNS)
+        shown = (frame.to_html(index=False, escape=False, border=0, classes="uq-readings-table")
+                 if table_html is None else table_html(frame))
+        parts.append(f"<details><summary><b>{e(cls)}</b> ({len(items)})</summary>{shown}</details>")
+    parts.append("</div>")
+    return "\n".join(parts)

@@ -31,7 +31,13 @@ VALUE_COLORS = {
     "unsupervised": plots.SKY_BLUE,
 }
 MATCH_COLORS = {"exact": plots.BLUE, "alias": plots.SKY_BLUE, "subset": plots.ORANGE, "ambiguous": plots.REDDISH_PURPLE}
-STATUS_COLORS = {"reproduced": plots.BLUISH_GREEN, "differs": plots.VERMILLION, "not-checkable": "#999999"}
+STATUS_COLORS = {
+    "reproduced": plots.BLUISH_GREEN,
+    "reproduced-under-reading": plots.SKY_BLUE,
+    "differs": plots.VERMILLION,
+    "project-coded": plots.ORANGE,
+    "not-checkable": "#999999",
+}
 
 
 def _criterion_colors() -> dict[str, str]:
@@ -325,3 +331,45 @@ def figure_status_counts(frame: pd.DataFrame):
         width=380, height=alt.Step(26),
         description="Bar chart of the number of claims per status: " + ", ".join(s.replace("-", " ") for s in order) + ".")
     return plots.configure_chart(chart)
+
+
+def table_readings(d) -> pd.DataFrame:
+    """The recorded readings of the source (``readings.csv``), one row each: the cell,
+    the value the table holds and the alternative, the class of ambiguity, whether the
+    column is the source's or the project's, the English gloss of the evidence and
+    the claims whose inputs the reading changes."""
+    from uqsurvey.survey import readings as rd
+    from uqsurvey.survey.ledger import claims_using
+
+    rs = rd.parse(d.tables.get(rd.RESOURCE))
+    use = claims_using(rs)
+    rows = []
+    for r in rs:
+        rows.append({
+            "reading": r.id,
+            "cell": f"{r.table} · {r.row_key} · {', '.join(r.columns)}",
+            "as coded → alternative": " → ".join(", ".join(v or "(empty)" for v in vals)
+                                                  for vals in (r.primary, r.alternative)),
+            "ambiguity": r.ambiguity,
+            "basis": r.basis,
+            "evidence (gloss)": r.evidence_en,
+            "claims": ", ".join(use[r.id]) if use[r.id] else "none (descriptive)",
+        })
+    return pd.DataFrame(rows, columns=["reading", "cell", "as coded → alternative", "ambiguity", "basis",
+                                       "evidence (gloss)", "claims"])
+
+
+def table_readings_by_class(d) -> pd.DataFrame:
+    """Recorded readings per class of ambiguity: how many, how many rest on the
+    source and on the project's coding, and how many change a claim's inputs."""
+    t = table_readings(d)
+    if t.empty:
+        return pd.DataFrame(columns=["ambiguity", "readings", "source", "project-coding", "used by a claim"])
+    g = t.groupby("ambiguity", sort=False)
+    out = pd.DataFrame({
+        "readings": g.size(),
+        "source": g["basis"].apply(lambda s: int((s == "source").sum())),
+        "project-coding": g["basis"].apply(lambda s: int((s == "project-coding").sum())),
+        "used by a claim": g["claims"].apply(lambda s: int((~s.str.startswith("none")).sum())),
+    }).reset_index()
+    return out.sort_values("readings", ascending=False, kind="stable").reset_index(drop=True)

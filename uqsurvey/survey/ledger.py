@@ -1,16 +1,23 @@
 """The reproduction ledger: every claim of the paper, recomputed and given a status.
 
-The rules (:mod:`uqsurvey.survey.rules`) register themselves here with
-:func:`rule`; each returns an :class:`Outcome`.  :func:`evaluate` compares each
-outcome with the value the paper states (``data/claims.csv``) and gives it a
-status:
+The rules (:mod:`uqsurvey.survey.rules`, :mod:`uqsurvey.survey.rules_text`)
+register themselves here with :func:`rule`, naming the columns they read; each
+returns an :class:`Outcome`.  :func:`evaluate` recomputes each claim under every
+recorded reading of the source that touches those columns, crossed with the
+rule's named counting variants (:mod:`uqsurvey.survey.sensitivity`), and derives
+one status from the result:
 
 ``reproduced``
-    the data gives the paper's number under the stated rule;
+    the primary reading and the primary rule give the paper's number;
+``reproduced-under-reading``
+    a recorded reading or a named counting rule gives it, named in the entry;
 ``differs``
-    under the stated rule the data gives another number;
+    no recorded reading and no named counting rule gives it;
+``project-coded``
+    the verdict rests on a coding the project added and the source lacks
+    (the entry names the column and keeps the verdict);
 ``not-checkable``
-    the data cannot say (an external figure, or a fact the annotations lack).
+    the source lacks the information.
 
 Disagreements between the paper's text, its Table 1 and its Appendix A are
 findings: the ledger reports them; it does not hide them.  This module also
@@ -21,16 +28,32 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import json
+import os
 import re
 import sys
-from dataclasses import asdict, dataclass, field
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
-STATUSES = ("reproduced", "differs", "not-checkable")
+from uqsurvey.survey import readings as rd
+from uqsurvey.survey.sensitivity import (
+    STATUSES,
+    Enumeration,
+    derive_status,
+    describe_reaching,
+    display,
+    enumerate_claim,
+)
+
+__all__ = ["STATUSES", "ClaimResult", "Outcome", "Variant", "RULES", "READS", "rule", "evaluate",
+           "evaluate_one", "check_registry", "to_json", "to_csv", "to_markdown", "ledger_html", "display"]
 
 
 # --------------------------------------------------------------------------- #
@@ -44,10 +67,11 @@ class Variant:
     count: int | None
     total: int | None
     value: str
+    holds: bool | None = None  # for a qualitative claim: whether the statement holds under this rule
 
     @classmethod
-    def of(cls, rule: str, count: int | None, total: int | None = None) -> "Variant":
-        return cls(rule, count, total, display(count, total))
+    def of(cls, rule: str, count: int | None, total: int | None = None, holds: bool | None = None) -> "Variant":
+        return cls(rule, count, total, display(count, total), holds)
 
 
 @dataclass(frozen=True)
@@ -84,33 +108,37 @@ class ClaimResult:
     reason: str
     sensitivity: list[dict] = field(default_factory=list)
     members: list[str] = field(default_factory=list)
+    verdict: str = ""  # the status before project-coded is applied
+    project_columns: list[str] = field(default_factory=list)  # table.column the source lacks, read by the rule
+    readings: list[dict] = field(default_factory=list)  # each distinct value with its smallest reading set
+    reaches_paper: dict | None = None  # the smallest {readings, rule, ...} giving the paper's number
+    reaches_text: str = ""  # the same, in words
+    reaches_primary_rule: dict | None = None  # the smallest reading set under the primary rule, if any
+    enumeration: str = ""  # how many readings touch the claim and how they were combined
+    relevant_readings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def display(count: int | None, total: int | None = None) -> str:
-    """Display string: ``"6/22 (27.3%)"``, ``"16"`` or ``"n/a"``."""
-    if count is None:
-        return "n/a"
-    if total:
-        return f"{count}/{total} ({100 * count / total:.1f}%)"
-    return f"{count}"
 
 
 # --------------------------------------------------------------------------- #
 # Registry
 # --------------------------------------------------------------------------- #
 RULES: dict[str, Callable] = {}
+#: The columns each rule reads, as ``table.column``: the recorded readings that
+#: change one of them are the readings the claim is evaluated under.
+READS: dict[str, tuple[str, ...]] = {}
 
 
-def rule(claim_id: str):
-    """Register the function as the rule for ``claim_id``."""
+def rule(claim_id: str, reads: tuple[str, ...] | list[str] = ()):
+    """Register the function as the rule for ``claim_id``; *reads* names every
+    column (``table.column``) it reads (a test checks the list is complete)."""
 
     def deco(fn):
         if claim_id in RULES:
             raise ValueError(f"two rules for claim {claim_id!r}")
         RULES[claim_id] = fn
+        READS[claim_id] = tuple(reads)
         return fn
 
     return deco
@@ -128,39 +156,56 @@ def _int_or_none(x) -> int | None:
         return None
 
 
-def evaluate_one(claim: pd.Series, d) -> ClaimResult:
+def _verdict_reason(verdict: str, value: str, paper: str, enum: Enumeration, reaching: str, also: str,
+                    qualitative: bool) -> str:
+    tail = (f"; under the primary rule, under {also}"
+            if also and enum.reaches_primary_rule is not enum.reaches else "")
+    none = ("no recorded reading touches the claim's inputs and no named counting rule"
+            if not enum.relevant else
+            f"no recorded reading of the source and no named counting rule ({enum.describe()})")
+    if qualitative:
+        if verdict == "reproduced":
+            return f"the statement holds in the data ({value}) on the primary reading, under the primary rule"
+        if verdict == "reproduced-under-reading":
+            return f"on the primary reading the statement does not hold ({value}); it holds under {reaching}{tail}"
+        return f"the statement does not hold ({value}), and {none} makes it hold"
+    if verdict == "reproduced":
+        return "the data gives the paper's number on the primary reading, under the primary rule"
+    if verdict == "reproduced-under-reading":
+        head = (f"the primary reading gives {value}, the paper {paper}" if enum.checkable
+                else "the primary reading cannot be checked")
+        return f"{head}; the paper's number is reached by {reaching}{tail}"
+    return f"the data gives {value}, the paper {paper}; {none} gives the paper's number"
+
+
+def evaluate_one(claim: pd.Series, d, readings: list[rd.Reading] | None = None) -> ClaimResult:
+    """One claim: its rule on the primary reading, then under every recorded
+    reading that touches its inputs, crossed with its named counting rules."""
     cid = str(claim["id"])
     if cid not in RULES:
         raise KeyError(f"claim {cid!r} in claims.csv has no rule in uqsurvey.survey.rules")
-    o: Outcome = RULES[cid](d)
+    if readings is None:
+        readings = rd.parse(d.tables.get(rd.RESOURCE))
     pc, pt = _int_or_none(claim.get("paper_count")), _int_or_none(claim.get("paper_total"))
-    if not o.checkable:
-        status, reason = "not-checkable", o.reason
-        value = "n/a"
-    elif o.holds is not None and pc is None:
-        status = "reproduced" if o.holds else "differs"
-        value = display(o.count, o.total)
-        reason = (
-            f"the qualitative statement {'holds' if o.holds else 'does not hold'} in the data ({value})"
-            + (f"; {o.reason}" if o.reason else "")
-        )
+    reads = READS.get(cid, ())
+    o, enum = enumerate_claim(d, RULES[cid], reads, readings, pc, pt)
+    lacking = sorted(c for c in reads if c in rd.source_lacks(d.package))
+    status, verdict = derive_status(enum, lacking)
+    labels = {r.id: r.label() for r in readings}
+    reaching = describe_reaching(enum.reaches, labels, o.rule)
+    also = describe_reaching(enum.reaches_primary_rule, labels, o.rule, rule=False)
+    value = display(o.count, o.total) if o.checkable else "n/a"
+    paper = display(pc, pt) if pc is not None else str(claim.get("paper_value"))
+    if verdict == "not-checkable":
+        reason = o.reason
     else:
-        value = display(o.count, o.total)
-        same_count = pc is not None and o.count == pc
-        same_total = pt is None or o.total is None or o.total == pt
-        if same_count and same_total:
-            status = "reproduced"
-            reason = "the data gives the paper's number under the stated rule"
-        else:
-            status = "differs"
-            paper = display(pc, pt) if pc is not None else str(claim.get("paper_value"))
-            matching = [v.rule for v in o.sensitivity if v.count == pc and (pt is None or v.total in (None, pt))]
-            reason = f"the data gives {value}, the paper {paper}"
-            reason += (
-                f"; the rule that matches the paper: {matching[0]}" if matching else "; no defensible rule gives the paper's number"
-            )
+        reason = _verdict_reason(verdict, value, paper, enum, reaching, also, o.holds is not None and pc is None)
         if o.reason:
             reason += f"; {o.reason}"
+    if status == "project-coded":
+        cols = ", ".join(lacking)
+        reason = (f"rests on {cols}, coded by the project (the source does not state it); "
+                  f"verdict on that coding: {verdict}; " + reason)
     return ClaimResult(
         id=cid,
         section=str(claim["section"]),
@@ -172,13 +217,79 @@ def evaluate_one(claim: pd.Series, d) -> ClaimResult:
         status=status,
         rule=o.rule,
         reason=reason,
-        sensitivity=[asdict(v) for v in o.sensitivity],
+        # The sensitivity keeps its original shape (rule, count, total, value).
+        sensitivity=[{k: getattr(v, k) for k in ("rule", "count", "total", "value")} for v in o.sensitivity],
         members=list(o.members),
+        verdict=verdict,
+        project_columns=lacking,
+        readings=[v.to_dict() for v in enum.values],
+        reaches_paper=enum.reaches.to_dict() if enum.reaches else None,
+        reaches_text=reaching,
+        reaches_primary_rule=enum.reaches_primary_rule.to_dict() if enum.reaches_primary_rule else None,
+        enumeration=enum.describe(),
+        relevant_readings=list(enum.relevant),
     )
 
 
+_CACHE: dict[str, list[ClaimResult]] = {}
+#: Environment variable: a directory for the ledger cache, or ``off``.
+CACHE_ENV = "UQSURVEY_LEDGER_CACHE"
+
+
+def _fingerprint(d) -> str:
+    """A key that changes whenever a table of *d* or the code of the survey package
+    changes (content, not identity)."""
+    h = hashlib.sha256()
+    for name, df in sorted(d.tables.items()):
+        h.update(f"{name}|{'|'.join(df.columns)}|{len(df)}|".encode())
+        if len(df):
+            h.update(pd.util.hash_pandas_object(df.astype("string"), index=False).to_numpy().tobytes())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    h.update(repr(sorted(READS.items())).encode())
+    # The libraries the rules compute with, and the interpreter.
+    h.update(f"{sys.version}|{pd.__version__}|{np.__version__}".encode())
+    return h.hexdigest()
+
+
+def _cache_file(key: str) -> Path | None:
+    where = os.environ.get(CACHE_ENV, "").strip()
+    if where.lower() == "off":
+        return None
+    base = Path(where) if where else Path(tempfile.gettempdir()) / "uqsurvey-ledger"
+    return base / f"{key}.json"
+
+
+def _load_cached(path: Path | None) -> list[ClaimResult] | None:
+    if path is None or not path.is_file():
+        return None
+    try:
+        return [ClaimResult(**r) for r in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return None  # unreadable or from another version: recompute
+
+
+def _store(path: Path | None, results: list[ClaimResult]) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ledger-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump([r.to_dict() for r in results], fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written is only slower
+
+
 def evaluate(d=None) -> list[ClaimResult]:
-    """The whole ledger, in the order of ``claims.csv``."""
+    """The whole ledger, in the order of ``claims.csv``.
+
+    Evaluating every claim under every recorded reading takes seconds, so the
+    result is kept per data content and code (in memory, and as JSON in
+    ``$UQSURVEY_LEDGER_CACHE``, by default a folder of the system's temporary
+    directory; ``off`` disables the file).
+    """
     if d is None:
         from uqsurvey.survey.data import load
 
@@ -186,7 +297,33 @@ def evaluate(d=None) -> list[ClaimResult]:
     orphans = check_registry(d)
     if orphans:
         raise KeyError("; ".join(orphans))
-    return [evaluate_one(row, d) for _, row in d.claims.iterrows()]
+    key = _fingerprint(d)
+    if key not in _CACHE:
+        path = _cache_file(key)
+        results = _load_cached(path)
+        if results is None:
+            readings = rd.parse(d.tables.get(rd.RESOURCE))
+            results = [evaluate_one(row, d, readings) for _, row in d.claims.iterrows()]
+            _store(path, results)
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = results
+    return [replace(r) for r in _CACHE[key]]
+
+
+def outcome_under(d, claim_id: str, reading_ids) -> Outcome:
+    """The rule of *claim_id* on *d* with the recorded readings *reading_ids* applied
+    (e.g. to state what another claim gives under the reading that reaches this one)."""
+    by_id = {r.id: r for r in rd.parse(d.tables.get(rd.RESOURCE))}
+    unknown = [i for i in reading_ids if i not in by_id]
+    if unknown:
+        raise KeyError(f"no recorded reading {unknown[0]!r}; known: {', '.join(by_id)}")
+    return RULES[claim_id](rd.apply(d, [by_id[i] for i in reading_ids]))
+
+
+def claims_using(readings: list[rd.Reading]) -> dict[str, list[str]]:
+    """For every reading, the claims whose rule reads a column it changes (registry order)."""
+    return {r.id: [cid for cid, reads in READS.items() if r.touches(reads)] for r in readings}
 
 
 def check_registry(d) -> list[str]:
@@ -197,12 +334,36 @@ def check_registry(d) -> list[str]:
     return problems
 
 
+def _readings_text(r: ClaimResult) -> str:
+    return "; ".join(
+        f"{v['rule']} → {v['value']}" + (f" [{'+'.join(v['readings'])}]" if v["readings"] else " [primary reading]")
+        + (" = paper" if v["matches_paper"] else "")
+        for v in r.readings
+    )
+
+
+def reaches_label(r: ClaimResult) -> str:
+    """A short label of how the paper's number is reached: the reading ids and, when it
+    is not the primary rule, "another counting rule"; '—' when nothing reaches it."""
+    if not r.reaches_paper:
+        return "—"
+    parts = [] if r.reaches_paper["rule"] == r.rule else ["another counting rule"]
+    parts += ["+".join(r.reaches_paper["readings"])] if r.reaches_paper["readings"] else []
+    return ", ".join(parts) or "primary reading"
+
+
 def ledger_frame(results: list[ClaimResult]) -> pd.DataFrame:
     rows = []
     for r in results:
         row = r.to_dict()
         row["sensitivity"] = "; ".join(f"{v['rule']} → {v['value']}" for v in r.sensitivity)
         row["members"] = ", ".join(r.members)
+        row["project_columns"] = ", ".join(r.project_columns)
+        row["readings"] = _readings_text(r)
+        row["reaches_paper"] = r.reaches_text
+        row["reaches_label"] = reaches_label(r)
+        row["relevant_readings"] = ", ".join(r.relevant_readings)
+        row.pop("reaches_text")
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -210,22 +371,24 @@ def ledger_frame(results: list[ClaimResult]) -> pd.DataFrame:
 def to_json(results: list[ClaimResult]) -> str:
     keep = (
         "id section statement paper_value recomputed_value recomputed_count recomputed_total "
-        "status rule reason sensitivity"
+        "status verdict project_columns rule reason sensitivity readings reaches_paper enumeration"
     ).split()
     return json.dumps([{k: r.to_dict()[k] for k in keep} for r in results], indent=2, ensure_ascii=False)
 
 
 def to_csv(results: list[ClaimResult]) -> str:
     buf = io.StringIO()
-    frame = ledger_frame(results).drop(columns=["members"])
+    frame = ledger_frame(results).drop(columns=["members", "reaches_label"])
     frame.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     return buf.getvalue()
 
 
 def to_markdown(results: list[ClaimResult]) -> str:
-    lines = ["| id | section | paper | recomputed | status | rule |", "|---|---|---|---|---|---|"]
+    lines = ["| id | section | paper | recomputed | status | reaches the paper's number | rule |",
+             "|---|---|---|---|---|---|---|"]
     for r in results:
-        cells = [r.id, r.section, r.paper_value, r.recomputed_value, r.status, r.rule]
+        status = r.status + (f" ({r.verdict}; {', '.join(r.project_columns)})" if r.status == "project-coded" else "")
+        cells = [r.id, r.section, r.paper_value, r.recomputed_value, status, r.reaches_text or "—", r.rule]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -237,16 +400,18 @@ def add_claims_args(parser: argparse.ArgumentParser) -> None:
     """The help and arguments of ``python -m uqsurvey claims`` (see :mod:`uqsurvey.cli`)."""
     parser.description = "Print the reproduction ledger."
     parser.add_argument("--format", choices=("json", "csv", "markdown"), default="markdown")
-    parser.add_argument("--data", default=None, help="data directory (default: the package's data/)")
+    from uqsurvey.survey.data import DATA_HELP
+
+    parser.add_argument("--data", default=None, metavar="DATA_DIR", help=DATA_HELP)
 
 
 def run_claims(args: argparse.Namespace) -> int:
     """Print the ledger of the data in ``args.data`` in ``args.format``; exit status 1 on invalid data."""
-    from uqsurvey.survey.data import DataValidationError, load
+    from uqsurvey.survey.data import DataLocationError, DataValidationError, load
 
     try:
         d = load(args.data)
-    except DataValidationError as e:
+    except (DataLocationError, DataValidationError) as e:
         print(str(e), file=sys.stderr)
         return 1
     results = evaluate(d)
@@ -258,7 +423,13 @@ def run_claims(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- #
 # HTML for the book's ledger page
 # --------------------------------------------------------------------------- #
-STATUS_LABEL = {"reproduced": "✔ reproduced", "differs": "≠ differs", "not-checkable": "? not checkable"}
+STATUS_LABEL = {
+    "reproduced": "✔ reproduced",
+    "reproduced-under-reading": "≈ reproduced under a reading",
+    "differs": "≠ differs",
+    "project-coded": "◐ project-coded",
+    "not-checkable": "? not checkable",
+}
 
 
 def anchor(claim_id: str) -> str:
@@ -284,13 +455,27 @@ def ledger_html(results: list[ClaimResult]) -> str:
                 f"</tr></thead><tbody>{rows}</tbody></table>"
             )
         members = f"<p><b>Counted:</b> {e(', '.join(r.members))}</p>" if r.members else ""
+        reach = f"<p><b>Paper's number reached by:</b> {e(r.reaches_text)}</p>" if r.reaches_text else ""
+        coded = (f"<p><b>Project coding:</b> rests on {e(', '.join(r.project_columns))}; "
+                 f"verdict on that coding: {e(r.verdict)}</p>" if r.project_columns and r.status == "project-coded" else "")
+        reads = ""
+        if r.relevant_readings:
+            rrows = "".join(
+                f"<tr><td>{e(v['rule'])}</td><td>{e(v['value'])}</td>"
+                f"<td>{e(', '.join(v['readings']) or 'primary reading')}</td>"
+                f"<td>{'= paper' if v['matches_paper'] else ''}</td></tr>"
+                for v in r.readings
+            )
+            reads = (f"<details class=\"uq-readings\"><summary>Under the recorded readings: {e(r.enumeration)}</summary>"
+                     '<table class="uq-sensitivity"><thead><tr><th>counting rule</th><th>value</th>'
+                     f"<th>smallest set of readings</th><th></th></tr></thead><tbody>{rrows}</tbody></table></details>")
         parts.append(
             f'<section class="uq-claim uq-{r.status}" id="{anchor(r.id)}">'
             f'<h3><a class="headerlink" href="#{anchor(r.id)}">#</a> <code>{e(r.id)}</code> '
             f'<span class="uq-status">{STATUS_LABEL[r.status]}</span></h3>'
             f"<p>{e(r.statement)} <i>({'§' if r.section[:1].isdigit() else ''}{e(r.section)})</i></p>"
             f"<p><b>Paper:</b> {e(r.paper_value)} &nbsp; <b>Recomputed:</b> {e(r.recomputed_value)}</p>"
-            f"<p><b>Rule:</b> {e(r.rule)}</p><p><b>Why:</b> {e(r.reason)}</p>{members}{sens}</section>"
+            f"<p><b>Rule:</b> {e(r.rule)}</p><p><b>Why:</b> {e(r.reason)}</p>{coded}{reach}{members}{sens}{reads}</section>"
         )
     parts.append("</div>")
     return "\n".join(parts)
@@ -309,3 +494,4 @@ def variant_matches_paper(variant: dict, result: ClaimResult) -> bool:
 # The rules register themselves when their module is imported; importing it
 # here means that importing the ledger always gives the full registry.
 from uqsurvey.survey import rules as _rules  # noqa: E402,F401  (registration)
+from uqsurvey.survey import rules_text as _rules_text  # noqa: E402,F401  (registration)
