@@ -49,6 +49,20 @@ def test_key_findings_name_every_differing_claim_with_both_values_and_a_link():
     assert "recomputes 7 claims" in html
 
 
+def test_key_findings_name_each_claim_reproduced_only_under_a_reading_and_what_reaches_it():
+    by_reading = claim("d", "reproduced-under-reading")
+    by_reading.reaches_paper = {"readings": ["R001", "R002"], "rule": "r", "count": 17, "total": 22,
+                                "value": "17/22 (77.3%)", "matches_paper": True}
+    by_rule = claim("h", "reproduced-under-reading")
+    by_rule.reaches_paper = {"readings": [], "rule": "another rule", "count": 17, "total": 22,
+                             "value": "17/22 (77.3%)", "matches_paper": True}
+    html = key_findings_html([claim("a", "reproduced"), by_reading, by_rule], [])
+    assert ("Reproduced only under a recorded reading of the source or another counting rule: "
+            '<a href="chapters/ledger.html#claim-d" title="statement of d">d</a> (R001+R002), '
+            '<a href="chapters/ledger.html#claim-h" title="statement of h">h</a> (another counting rule).') in html
+    assert "Reproduced only" not in key_findings_html([claim("a", "reproduced")], [])
+
+
 def test_no_differing_claim_no_list():
     html = key_findings_html([claim("a", "reproduced")], [])
     assert "Claims that differ" not in html and "demonstrations" not in html

@@ -3,7 +3,8 @@
 * :func:`key_findings_html` -- the block at the top of the front page: the
   ledger's counts by status (every status present, whatever the vocabulary),
   every claim that differs with the paper's value, the recomputed value and a
-  link to its ledger entry, and the headline of each demonstration
+  link to its ledger entry, every claim reproduced only under a recorded reading
+  (with the readings or rule that reach it), and the headline of each demonstration
   (:mod:`uqsurvey.demos.headlines`).
 * :func:`claims_finding_html` -- the finding that opens a chapter of Part I or
   II: what the ledger says about the claims the chapter checks.
@@ -20,7 +21,7 @@ from html import escape
 from typing import Iterable
 
 from uqsurvey.survey.figures import status_order
-from uqsurvey.survey.ledger import anchor
+from uqsurvey.survey.ledger import anchor, reaches_label
 
 __all__ = ["status_counts", "badge", "key_findings_html", "claims_finding_html", "STATUS_VERB"]
 
@@ -48,6 +49,19 @@ def _differs_items(results, ledger: str) -> list[str]:
     ]
 
 
+def _under_reading_items(results, ledger: str) -> list[str]:
+    """Each claim reproduced only under a recorded reading or another counting rule: its
+    anchor, and what reaches the paper's number (reading ids, or "another counting rule")."""
+    out = []
+    for r in results:
+        if r.status != "reproduced-under-reading":
+            continue
+        how = reaches_label(r)
+        out.append(f'<a href="{escape(ledger)}#{anchor(r.id)}" title="{escape(str(r.statement), quote=True)}">'
+                   f"{escape(r.id)}</a>" + (f" ({escape(how)})" if how and how != "—" else ""))
+    return out
+
+
 def key_findings_html(results: Iterable, headlines: Iterable, *, root: str = "") -> str:
     """The front page's key findings (*root*: the path from the page to the book's root)."""
     results = list(results)
@@ -63,6 +77,10 @@ def key_findings_html(results: Iterable, headlines: Iterable, *, root: str = "")
     if differs:
         parts.append("<p>Claims that differ (the paper's value → the recomputed value):</p>"
                      f'<ul class="uq-findings-columns">{"".join(differs)}</ul>')
+    under = _under_reading_items(results, ledger)
+    if under:
+        parts.append("<p>Reproduced only under a recorded reading of the source or another counting rule: "
+                     + ", ".join(under) + ".</p>")
     items = [f'<li><a href="{escape(root + h.chapter)}.html">{escape(h.title)}</a>: {escape(h.text)}</li>'
              for h in headlines]
     if items:
