@@ -132,17 +132,18 @@ def _md_gloss(text: str, terms: dict[str, str]) -> str:
     return "" if gloss is None else f" (“{gloss}”)"
 
 
-#: The columns of a class's table in :func:`readings_html` (the source and its gloss side by side).
-READINGS_COLUMNS = ["reading", "cell", "as coded → alternative", "the source (as given)", "English gloss",
-                    "why it is uncertain", "claims it touches"]
+#: The columns of a class's table in :func:`readings_html`: the reading (its cell, the value
+#: as coded and the alternative, its basis, the claims it touches), then the source and its
+#: English gloss side by side, then why the cell is uncertain.
+READINGS_COLUMNS = ["reading", "the source (as given)", "English gloss", "why it is uncertain"]
 
 
 def readings_html(d, *, table_html=None) -> str:
     """The recorded readings of the source (``readings.csv``), one collapsible block per
     class of ambiguity (anchors ``#reading-<id>``): each reading's cell and basis, the
-    value the table holds and the alternative, the source quoted in Chinese beside its
-    English gloss (``readings.evidence_en``), why it is uncertain and the claims it
-    touches (linked to the ledger).
+    value the table holds and the alternative and the claims it touches (linked to the
+    ledger); the source quoted in Chinese beside its English gloss
+    (``readings.evidence_en``); and why it is uncertain.
 
     *table_html* renders a class's table (a DataFrame with the
     :data:`READINGS_COLUMNS`, whose cells are HTML); the book passes its table helper.
@@ -160,14 +161,13 @@ def readings_html(d, *, table_html=None) -> str:
         rows = []
         for r in items:
             claims = ", ".join(f'<a href="ledger.html#claim-{e(c)}">{e(c)}</a>' for c in use[r.id]) or "none (descriptive)"
+            values = " → ".join(e(", ".join(v or "(empty)" for v in vals)) for vals in (r.primary, r.alternative))
             rows.append([
-                f'<b id="reading-{e(r.id.lower())}">{e(r.id)}</b>',
-                f"{e(r.table)} · {e(r.row_key)} · {e(', '.join(r.columns))}<br><i>{e(r.basis)}</i>",
-                " → ".join(e(", ".join(v or "(empty)" for v in vals)) for vals in (r.primary, r.alternative)),
+                f'<b id="reading-{e(r.id.lower())}">{e(r.id)}</b> {e(r.table)} · {e(r.row_key)} · '
+                f"{e(', '.join(r.columns))}: {values} <i>({e(r.basis)})</i><br>claims: {claims}",
                 f'<span lang="zh">{e(r.evidence)}</span>',
                 e(r.evidence_en),
                 e(r.why),
-                claims,
             ])
         frame = pd.DataFrame(rows, columns=READINGS_COLUMNS)
         shown = (frame.to_html(index=False, escape=False, border=0, classes="uq-readings-table")
