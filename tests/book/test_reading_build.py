@@ -222,3 +222,29 @@ def test_every_chinese_as_given_value_is_in_the_glossary():
     quoted |= set(d.paper_datasets["dataset_as_given"].astype(str)) | set(d.paper_metrics["metric_as_given"].astype(str))
     missing = sorted(t for t in quoted if has_chinese(t) and t.strip() not in terms)
     assert missing == []
+
+
+def test_readings_of_the_source_show_each_quotation_beside_its_gloss():
+    """Part I's "Readings of the source": every recorded reading is a row of a table made
+    by the table helper, its anchor first, the source's Chinese in one cell and, in the
+    next, its English gloss (readings.evidence_en) with no Chinese left in it."""
+    from html import escape
+
+    from uqsurvey.book.tables import table
+    from uqsurvey.survey.data import load
+    from uqsurvey.survey.docs import READINGS_COLUMNS, readings_html
+
+    d = load()
+    html = readings_html(d, table_html=lambda f: table(f, fold=False, html_columns=list(f.columns)).html)
+    assert html.count('<table class="uq-table">') == d.readings["ambiguity"].nunique()
+    assert all(f"<th scope=\"col\" class=\"uq-wrap\">{c}</th>" in html for c in READINGS_COLUMNS)
+    body = [r for r in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S) if "<td" in r]
+    assert len(body) == len(d.readings)
+    glosses = dict(zip(d.readings["id"], d.readings["evidence_en"]))
+    for r in body:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)
+        rid = re.search(r'<b id="reading-(r\d+)">', cells[0]).group(1).upper()
+        assert cells[1].startswith('<span lang="zh">')
+        gloss = re.sub(r"<[^>]+>", "", cells[2])
+        assert gloss and not IDEOGRAPH.search(gloss), rid
+        assert cells[2] == escape(glosses[rid]), rid

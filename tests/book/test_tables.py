@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from uqsurvey.book.tables import FOLD_ROWS, MISSING, sensitivity_table, table, yes_no
+from uqsurvey.book.tables import FOLD_ROWS, MISSING, readings_table, sensitivity_table, table, yes_no
 
 
 class _Cells(HTMLParser):
@@ -132,3 +132,21 @@ def test_sensitivity_table_marks_the_paper_rule():
     marks = [row[2][1] for row in p.body_rows]
     assert marks.count("yes") == 1 and set(marks) == {"yes", "no"}
     assert re.search(r"qa-or-commonsense", sensitivity_table(r).html)
+
+
+def test_readings_table_links_each_reading_to_part_one_and_marks_the_paper_value():
+    from uqsurvey.survey.data import load
+    from uqsurvey.survey.ledger import evaluate
+
+    r = next(x for x in evaluate(load()) if x.id == "supervised-shift")
+    t = readings_table(r)
+    p = parse(t)
+    assert [h for _, h in p.head_rows[0]] == ["counting rule", "value", "smallest set of readings", "matches the paper"]
+    assert len(p.body_rows) == len(r.readings)
+    # the row of the reading that reaches the paper's number: its reading links to Part I, and it says yes
+    reach = r.reaches_paper["readings"]
+    assert reach and all(f'<a href="survey_data.html#reading-{i.lower()}">{i}</a>' in t.html for i in reach)
+    assert [row[3][1] for row in p.body_rows].count("yes") == sum(v["matches_paper"] for v in r.readings) >= 1
+    assert "primary reading" in [row[2][1] for row in p.body_rows]  # the unchanged data, not a link
+    assert 'href="survey_data.html#reading-primary' not in t.html
+    assert "survey_data.html" not in readings_table(r, readings_page=None).html
