@@ -97,3 +97,46 @@ def test_setups_are_read_only():
     with pytest.raises(TypeError):
         H.TEAM["seed"] = 1
     assert (H.TEAM | {"seed": 7})["seed"] == 7
+
+
+def test_headlines_are_stored_per_code_and_read_back_identical(tmp_path, monkeypatch):
+    """The front page executes at every build; headlines() keeps its result per package
+    code and library versions, and what it reads back equals what it computes."""
+    monkeypatch.setenv(H.CACHE_ENV, str(tmp_path))
+    computed = H._compute()
+    first = H.headlines()
+    assert first == computed
+    files = list(tmp_path.glob("*.json"))
+    assert [f.stem for f in files] == [H._fingerprint()]
+    # what is read back is the file: a stored value shows (so a stale key would), and is
+    # only ever used under its own key
+    stored = files[0].read_text(encoding="utf-8")
+    files[0].write_text(stored.replace(computed[0].text, "READ FROM THE FILE"), encoding="utf-8")
+    assert H.headlines()[0].text == "READ FROM THE FILE"
+    monkeypatch.setattr(H, "_fingerprint", lambda: "another-code")
+    assert H.headlines() == computed  # new code, new key: computed again
+    assert sorted(f.stem for f in tmp_path.glob("*.json")) == sorted([files[0].stem, "another-code"])
+
+
+def test_an_unreadable_stored_headline_is_recomputed_and_off_stores_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv(H.CACHE_ENV, str(tmp_path))
+    (tmp_path / f"{H._fingerprint()}.json").write_text("{not json", encoding="utf-8")
+    assert H.headlines() == H._compute()
+    assert (tmp_path / f"{H._fingerprint()}.json").read_text(encoding="utf-8").startswith("[")  # rewritten
+    monkeypatch.setenv(H.CACHE_ENV, "off")
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))  # where the default would be
+    assert H._cache_file() is None and H.headlines() == H._compute()
+    assert not (tmp_path / "tmp").exists()
+
+
+def test_the_fingerprint_follows_the_package_code(tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    copy = tmp_path / "uqsurvey"
+    shutil.copytree(Path(H.__file__).resolve().parents[1], copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(H, "__file__", str(copy / "demos" / "headlines.py"))
+    before = H._fingerprint()
+    with (copy / "calibration" / "binned.py").open("a", encoding="utf-8") as f:
+        f.write("\n# an edit\n")
+    assert H._fingerprint() != before

@@ -205,6 +205,78 @@ def headline_ece_vs_smece(setup: Mapping = ECE_VS_SMECE) -> Headline:
     return Headline("chapters/ece_vs_smece", "ECE vs smECE", text, _frozen(v))
 
 
-def headlines() -> list[Headline]:
-    """The five headlines in the order of the book."""
+#: Where :func:`headlines` keeps its result (a folder; ``off``: never stored).
+CACHE_ENV = "UQSURVEY_HEADLINES_CACHE"
+
+
+def _fingerprint() -> str:
+    """A key that changes whenever the code of the package or a library it computes with
+    changes: the headlines read no file, so these decide them (with the setups above,
+    which are code)."""
+    import hashlib
+    import sys
+    from importlib import metadata
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    h.update(sys.version.encode())
+    for dist in ("numpy", "scipy", "pandas", "scikit-learn", "relplot"):
+        try:
+            h.update(f"|{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"|{dist}=none".encode())
+    return h.hexdigest()
+
+
+def _cache_file() -> "Path | None":
+    import os
+    import tempfile
+    from pathlib import Path
+
+    where = os.environ.get(CACHE_ENV, "").strip()
+    if where.lower() == "off":
+        return None
+    base = Path(where) if where else Path(tempfile.gettempdir()) / "uqsurvey-headlines"
+    return base / f"{_fingerprint()}.json"
+
+
+def _compute() -> list[Headline]:
     return [headline_aleatoric(), headline_shift(), headline_team(), headline_selective(), headline_ece_vs_smece()]
+
+
+def headlines() -> list[Headline]:
+    """The five headlines in the order of the book.
+
+    Computing them takes seconds and the front page (which shows them) executes
+    at every build, so the result is kept as JSON per package code and library
+    versions (``$UQSURVEY_HEADLINES_CACHE``, by default a folder of the system's
+    temporary directory; ``off`` disables it).  The values are deterministic
+    (seeded), so a stored result is the computed one.
+    """
+    import json
+    import os
+    import tempfile
+
+    path = _cache_file()
+    if path is not None and path.is_file():
+        try:
+            return [Headline(h["chapter"], h["title"], h["text"], _frozen(dict(h["values"])))
+                    for h in json.loads(path.read_text(encoding="utf-8"))]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # unreadable or from another version: recompute
+    result = _compute()
+    if path is not None:
+        try:
+            text = json.dumps([{"chapter": h.chapter, "title": h.title, "text": h.text, "values": dict(h.values)}
+                               for h in result])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".headlines-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
+    return result
