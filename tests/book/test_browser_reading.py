@@ -156,3 +156,43 @@ def test_wide_tables_scroll_in_their_own_container_on_a_phone(server, browser, d
         if "uq-table" not in t["cls"].split():
             continue
         assert t["boxed"] and t["scrolls"] == "auto" and t["fits"], (docname, t)
+
+
+ZOOM_JS = """() => [...document.querySelectorAll('article.bd-article figure img')].map(i => {
+    const box = i.closest('.uq-zoom');
+    return {src: i.src.split('/').pop(), natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+            zoomable: !!box && box.classList.contains('uq-zoomable'),
+            hint: box && box.nextElementSibling ? box.nextElementSibling.innerText : ''};
+})"""
+
+
+@pytest.mark.parametrize("docname", ["chapters/demo_shift", "chapters/ecological_validity"])
+def test_a_figure_shrunk_on_a_phone_enlarges_on_tap_and_scrolls_in_its_own_box(server, browser, docname):  # noqa: F811
+    """On a phone a figure drawn for the desktop column is shrunk, its text with it: a tap
+    shows it at its own size (text at the plot style's size) inside a box that scrolls
+    sideways, without widening the page; a second tap fits it again.  At 1366 px no figure
+    is shrunk, so none offers it."""
+    page = open_at(browser, f"{server}/{docname}.html", DESKTOP)
+    try:
+        assert not any(f["zoomable"] for f in page.evaluate(ZOOM_JS))
+    finally:
+        page.context.close()
+    page = open_at(browser, f"{server}/{docname}.html", PHONE)
+    try:
+        figures = page.evaluate(ZOOM_JS)
+        shrunk = [f for f in figures if f["shown"] < 0.8 * f["natural"]]
+        assert shrunk and all(f["zoomable"] and "Tap the figure" in f["hint"] for f in shrunk)
+        img = page.locator(".uq-zoom.uq-zoomable img").first
+        img.scroll_into_view_if_needed()
+        img.click()
+        state = page.evaluate("""() => { const b = document.querySelector('.uq-zoom.uq-zoomed'), i = b.querySelector('img');
+            return {shown: i.getBoundingClientRect().width, natural: i.naturalWidth, box: b.getBoundingClientRect().width,
+                    scroll: b.scrollWidth, page: document.documentElement.scrollWidth, expanded: i.getAttribute('aria-expanded')}; }""")
+        assert abs(state["shown"] - state["natural"]) <= 1 and state["expanded"] == "true"
+        assert state["box"] <= PHONE["width"] and state["scroll"] >= state["natural"] - 1
+        assert state["page"] <= PHONE["width"], "the enlarged figure widened the page"
+        img.press("Enter")  # the keyboard works too: back to the screen's width
+        assert page.evaluate("document.querySelectorAll('.uq-zoomed').length") == 0
+        assert img.bounding_box()["width"] < 0.8 * state["natural"]
+    finally:
+        page.context.close()
