@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
-from uqsurvey.book.findings import badge, claims_finding_html, key_findings_html, status_counts
+import pytest
+
+from uqsurvey.book.findings import claims_finding_html, key_findings_html
+from uqsurvey.book.ledger_page import badge, status_counts
 from uqsurvey.demos.headlines import Headline
 from uqsurvey.survey.ledger import ClaimResult
 
@@ -17,8 +20,7 @@ def claim(i, status, paper="17", recomputed="16/22 (72.7%)"):
 
 
 RESULTS = [claim("a", "reproduced"), claim("b", "differs", "10/19", "9/18 (50.0%)"), claim("c", "not-checkable"),
-           claim("d", "reproduced-under-reading"), claim("e", "project-coded"), claim("f", "differs"),
-           claim("g", "a-future-status")]
+           claim("d", "reproduced-under-reading"), claim("e", "project-coded"), claim("f", "differs")]
 
 
 def test_counts_keep_every_status_in_a_stable_order():
@@ -26,11 +28,17 @@ def test_counts_keep_every_status_in_a_stable_order():
 
     counts = status_counts(RESULTS)
     assert counts == {"reproduced": 1, "reproduced-under-reading": 1, "differs": 2, "project-coded": 1,
-                      "not-checkable": 1, "a-future-status": 1}
-    known = [s for s in STATUS_COLORS if s in counts]
-    assert list(counts)[:len(known)] == known  # the palette's order first, whatever the input order
-    assert list(status_counts(RESULTS[::-1]))[:len(known)] == known
-    assert list(counts)[-1] == "a-future-status"
+                      "not-checkable": 1}
+    assert list(counts) == list(STATUS_COLORS)  # the vocabulary's order, whatever the input order
+    assert list(status_counts(RESULTS[::-1])) == list(STATUS_COLORS)
+
+
+def test_a_status_outside_the_vocabulary_is_an_error_not_dropped():
+    future = RESULTS + [claim("g", "a-future-status")]
+    with pytest.raises(KeyError, match="unknown status 'a-future-status'"):
+        status_counts(future)
+    with pytest.raises(KeyError, match="a-future-status"):
+        key_findings_html(future, [])
 
 
 def test_key_findings_name_every_differing_claim_with_both_values_and_a_link():
@@ -43,10 +51,11 @@ def test_key_findings_name_every_differing_claim_with_both_values_and_a_link():
                              rf"{re.escape(r.paper_value)} → {re.escape(r.recomputed_value)}</li>", html)
     assert html.count("<li>") == 2 + 1
     assert '<a href="chapters/demo_x.html">Demo X</a>: It shows 3.5%.' in html
-    for s, n in status_counts(RESULTS).items():
-        assert f'data-uq-status="{s}"' in html and badge(s, n) in html
-    assert "a future status <b>1</b>" in html
-    assert "recomputes 7 claims" in html
+    for s, n in status_counts(RESULTS).items():  # the ledger's badges, each opening the filtered ledger
+        assert (f'<a class="uq-badge-link" href="chapters/ledger.html?status={s}#uq-ledger-filter">'
+                f"{badge(s, n)}</a>") in html
+    assert html.count('class="uq-badge"') == 5
+    assert "recomputes 6 claims" in html
 
 
 def test_key_findings_name_each_claim_reproduced_only_under_a_reading_and_what_reaches_it():
@@ -73,5 +82,7 @@ def test_chapter_finding_agrees_in_number():
     assert "Of the 2 numbers of the paper that this chapter checks, 1 reproduces and 1 differs." in one
     assert '<a href="ledger.html#claim-b"><code>b</code></a> (the paper: 17; recomputed: 16/22 (72.7%))' in one
     many = claims_finding_html(RESULTS, list_differs=False, what="the ledger")
-    assert "2 differ" in many and "1 is a future status" in many and "Differing" not in many
+    assert ("Of the 6 numbers of the paper that the ledger checks, 1 reproduces, 1 reproduces under a recorded "
+            "reading, 2 differ, 1 rests on the project&#x27;s own coding and 1 cannot be checked from the data.") in many
+    assert "Differing" not in many
     assert many.startswith('<div class="uq-finding">')

@@ -16,9 +16,13 @@ pytestmark = pytest.mark.build
 
 #: Tables written by code outside the table helper, with who owns them.
 KNOWN_OTHER_TABLES = {
-    "uq-sensitivity": "per-claim tables of the ledger entries (uqsurvey.survey.ledger.ledger_html; "
-                      "the review branch rebuilds the ledger page)",
+    "uq-sensitivity": "per-claim tables of the ledger entries (uqsurvey.book.ledger_page.ledger_html)",
+    "uq-ledger-summary": "the ledger's summary and the review checklist's cited claims "
+                         "(uqsurvey.book.ledger_page; on a phone each row is a card, _static/uq-ledger.css)",
 }
+
+#: A removed cell that only shows a section's links back to the ledger: navigation, not a result.
+SECTION_LINKS = re.compile(r'^display\(HTML\(section_links_html\("[a-z0-9-]+", results, data\)\)\)$')
 
 
 class Page(HTMLParser):
@@ -138,7 +142,8 @@ def test_code_that_computes_or_draws_is_folded_not_removed(docname):
     figures or computed numbers); everything else is folded (hide-input).  A cell that
     shows only the book's own identity (its addresses, the clone command, a citation
     line: everything it imports from the package is :mod:`uqsurvey.book.meta`) is
-    plumbing, not a result."""
+    plumbing, not a result; so is a cell that only shows a section's links back to the
+    ledger (:func:`uqsurvey.book.ledger_page.section_links_html`)."""
     import jupytext
 
     path = ROOT / f"{docname}.md"
@@ -148,6 +153,8 @@ def test_code_that_computes_or_draws_is_folded_not_removed(docname):
         if cell.cell_type != "code" or "remove-input" not in cell.metadata.get("tags", []):
             continue
         src = cell.source
+        if SECTION_LINKS.match(src.strip()):
+            continue
         imported = re.findall(r"^\s*(?:from|import)\s+(uqsurvey[\w.]*)", src, flags=re.M)
         if imported and set(imported) == {"uqsurvey.book.meta"}:
             continue

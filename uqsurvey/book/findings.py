@@ -12,33 +12,19 @@
 Everything is generated from the ledger and the demonstrations; nothing is
 typed.  The HTML carries the class ``uq-findings`` / ``uq-finding`` (styled by
 ``_static/uq-reading.css``; the browser test looks for it in each page's
-first screen), and the status badges ``uq-badge uq-status uq-<status>`` with
-``data-uq-status`` (the ledger's badge styles apply to them).
+first screen).  The status badges are the ledger's own
+(:func:`uqsurvey.book.ledger_page.badge`, ``uq-badge`` with ``data-uq-status``,
+styled by ``_static/uq-ledger.css``): one badge, the same on every page.
 """
 from __future__ import annotations
 
 from html import escape
 from typing import Iterable
 
-from uqsurvey.survey.figures import status_order
+from uqsurvey.book.ledger_page import status_counts, status_counts_html
 from uqsurvey.survey.ledger import anchor, reaches_label
 
-__all__ = ["status_counts", "badge", "key_findings_html", "claims_finding_html", "STATUS_VERB"]
-
-
-def status_counts(results: Iterable) -> dict[str, int]:
-    """Claims per status, every status present (in the order of :func:`status_order`)."""
-    results = list(results)
-    return {s: sum(r.status == s for r in results) for s in status_order(r.status for r in results)}
-
-
-def badge(status: str, count: int | None = None) -> str:
-    """A status badge, the status in words (any status, never dropped); the ledger's
-    badge styles (``data-uq-status``) give it its colour."""
-    words = status.replace("-", " ")
-    n = f" <b>{count}</b>" if count is not None else ""
-    return (f'<span class="uq-badge uq-status uq-{escape(status)}" data-uq-status="{escape(status)}">'
-            f"{escape(words)}{n}</span>")
+__all__ = ["key_findings_html", "claims_finding_html", "STATUS_VERB"]
 
 
 def _differs_items(results, ledger: str) -> list[str]:
@@ -66,13 +52,13 @@ def key_findings_html(results: Iterable, headlines: Iterable, *, root: str = "")
     """The front page's key findings (*root*: the path from the page to the book's root)."""
     results = list(results)
     ledger = f"{root}chapters/ledger.html"
-    counts = status_counts(results)
-    badges = " ".join(badge(s, n) for s, n in counts.items())
     differs = _differs_items(results, ledger)
     parts = [
         '<section class="uq-findings" aria-labelledby="uq-key-findings">',
         '<h2 id="uq-key-findings">Key findings</h2>',
-        f'<p>The <a href="{escape(ledger)}">ledger</a> recomputes {len(results)} claims of the paper: {badges}</p>',
+        f'<div class="uq-findings-counts"><p>The <a href="{escape(ledger)}">ledger</a> recomputes '
+        f'{len(results)} claims of the paper (each badge opens it filtered to that status):</p>'
+        f'{status_counts_html(results, ledger)}</div>',
     ]
     if differs:
         parts.append("<p>Claims that differ (the paper's value → the recomputed value):</p>"
@@ -113,8 +99,7 @@ def claims_finding_html(results: Iterable, *, ledger: str = "ledger.html", what:
     if not results:
         raise ValueError("claims_finding_html needs at least one ledger entry")
     counts = status_counts(results)
-    said = _and([f"{n} {STATUS_VERB[s][n != 1] if s in STATUS_VERB else ('is ' if n == 1 else 'are ') + s.replace('-', ' ')}"
-                 for s, n in counts.items()])
+    said = _and([f"{n} {STATUS_VERB[s][n != 1]}" for s, n in counts.items()])
     differs = [f'<a href="{escape(ledger)}#{anchor(r.id)}"><code>{escape(r.id)}</code></a> '
                f"(the paper: {escape(str(r.paper_value))}; recomputed: {escape(str(r.recomputed_value))})"
                for r in results if r.status == "differs"]
