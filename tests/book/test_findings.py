@@ -85,4 +85,6 @@ def test_chapter_finding_agrees_in_number():
     assert ("Of the 6 numbers of the paper that the ledger checks, 1 reproduces, 1 reproduces under a recorded "
             "reading, 2 differ, 1 rests on the project&#x27;s own coding and 1 cannot be checked from the data.") in many
     assert "Differing" not in many
+    cited = claims_finding_html(RESULTS[:2], what="the review", verb="rests on")
+    assert "Of the 2 numbers of the paper that the review rests on, 1 reproduces and 1 differs." in cited
     assert many.startswith('<div class="uq-finding">')

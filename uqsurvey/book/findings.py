@@ -91,10 +91,10 @@ def _and(parts: list[str]) -> str:
 
 
 def claims_finding_html(results: Iterable, *, ledger: str = "ledger.html", what: str = "this chapter",
-                        list_differs: bool = True) -> str:
-    """The finding that opens a chapter: how many of the claims it checks reproduce,
-    which differ (with both values and a link to *ledger*, unless ``list_differs`` is
-    false), and how many cannot be checked."""
+                        list_differs: bool = True, verb: str = "checks") -> str:
+    """The finding that opens a chapter: how many of the claims it checks (*verb*: how
+    *what* uses them) reproduce, which differ (with both values and a link to *ledger*,
+    unless ``list_differs`` is false), and how many cannot be checked."""
     results = list(results)
     if not results:
         raise ValueError("claims_finding_html needs at least one ledger entry")
@@ -103,7 +103,7 @@ def claims_finding_html(results: Iterable, *, ledger: str = "ledger.html", what:
     differs = [f'<a href="{escape(ledger)}#{anchor(r.id)}"><code>{escape(r.id)}</code></a> '
                f"(the paper: {escape(str(r.paper_value))}; recomputed: {escape(str(r.recomputed_value))})"
                for r in results if r.status == "differs"]
-    text = f"<b>Finding.</b> Of the {len(results)} numbers of the paper that {escape(what)} checks, {escape(said)}."
+    text = f"<b>Finding.</b> Of the {len(results)} numbers of the paper that {escape(what)} {escape(verb)}, {escape(said)}."
     if differs and list_differs:
         text += " Differing: " + "; ".join(differs) + "."
     return f'<div class="uq-finding"><p>{text}</p></div>'
