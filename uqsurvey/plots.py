@@ -25,6 +25,18 @@ in lower case, ``"sky_blue"`` etc., and the four roles ``"binned"``,
 accessor the figure code uses: ``color("smooth")``, ``color("blue")`` or
 ``color(k)``, the ``k``-th line colour of :data:`CYCLE` (wrapping around).
 
+Style
+-----
+:func:`apply_style` is the one place that sets how a figure looks: matplotlib's
+rcParams (:data:`STYLE`), SVG output for figures shown in a notebook (so that
+they stay sharp at any pixel density), and the colour cycle.  Every figure is
+drawn at most :data:`TEXT_WIDTH` inches wide, the width of the book's text
+column at a 1366 px desktop window (:data:`COLUMN_PX`, 96 CSS pixels per
+inch), so it is shown at its own size there and no text in it is smaller than
+:data:`MIN_FONT_PT`.  :data:`ALTAIR_CONFIG` and :func:`configure_chart` do the
+same for the Altair charts, and :data:`LABELS` / :func:`label` give the human
+name of a data column wherever one is shown (table headers, tooltips, axes).
+
 Importing this module does not import matplotlib; drawing does.
 
 References
@@ -46,6 +58,8 @@ __all__ = [
     "REDDISH_PURPLE", "OKABE_ITO", "CYCLE", "COLOR_BINNED", "COLOR_SMOOTH",
     "COLOR_DENSITY", "COLOR_DIAGONAL", "BAND_ALPHA", "COLORS", "color", "apply_style",
     "reliability_diagram", "reliability_diagrams", "new_figure",
+    "TEXT_WIDTH", "COLUMN_PX", "PX_PER_INCH", "MIN_FONT_PT", "STYLE", "ALTAIR_CONFIG",
+    "configure_chart", "LABELS", "label", "tooltip",
 ]
 
 BLACK = "#000000"
@@ -90,20 +104,37 @@ def color(key: str | int) -> str:
     return COLORS[key]
 
 
+#: Width in CSS pixels of the book's text column at a 1366 x 768 desktop window
+#: (sphinx-book-theme, measured in Chromium).
+COLUMN_PX = 757
+#: CSS pixels per inch: an SVG figure ``w`` inches wide is ``w * 96`` px wide.
+PX_PER_INCH = 96
+#: The widest figure, in inches: it fits the text column, so it is shown at its own size.
+TEXT_WIDTH = 7.5
+#: The smallest font in a figure, in points at the figure's own size (10.5 pt is 14 px).
+MIN_FONT_PT = 10.5
+
 #: rcParams set by :func:`apply_style` (with the colour cycle :data:`CYCLE`).
+#: No size below :data:`MIN_FONT_PT`: figure code never passes a smaller or a
+#: relative ("small") font size.
 STYLE: dict = {
-    "figure.figsize": (6.4, 4.4),
+    "figure.figsize": (6.4, 4.0),
     "figure.dpi": 100,
-    "savefig.dpi": 150,
+    "savefig.dpi": 200,   # rasterised parts of an SVG, and PNG files: 2x pixel density
     "savefig.bbox": "tight",
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
-    "legend.fontsize": 9,
+    "font.size": 11,
+    "axes.titlesize": 11.5,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10.5,
+    "ytick.labelsize": 10.5,
+    "legend.fontsize": 10.5,
+    "legend.title_fontsize": 10.5,
+    "figure.titlesize": 12,
     "legend.frameon": False,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
+    "axes.axisbelow": True,  # grid lines behind bars and bands
     "grid.color": "#E5E5E5",
     "grid.linewidth": 0.6,
     "lines.linewidth": 1.8,
@@ -115,21 +146,90 @@ STYLE: dict = {
 
 
 def apply_style() -> None:
-    """Set matplotlib's rcParams to the book's style and Okabe--Ito cycle.
+    """Set matplotlib's rcParams to the book's style and Okabe--Ito cycle; in a
+    notebook, also show figures as SVG.
 
-    Also makes SVG output deterministic (``svg.hashsalt``); pass
-    ``metadata={"Date": None}`` to ``savefig`` for SVG (as
-    :func:`uqsurvey.audit` does) to drop the time stamp as well.
+    SVG output is deterministic (``svg.hashsalt``, and no date in a notebook's
+    figures); pass ``metadata={"Date": None}`` to ``savefig`` for SVG (as
+    :func:`uqsurvey.audit` does) to drop the time stamp from a saved file too.
     """
     import matplotlib as mpl
     from cycler import cycler
 
     mpl.rcParams.update(STYLE)
     mpl.rcParams["axes.prop_cycle"] = cycler(color=list(CYCLE))
+    _notebook_svg()
 
 
-def new_figure(ncols: int = 1, *, title: str | None = None, width: float = 4.4, height: float = 4.4):
+def _notebook_svg() -> None:
+    """In an IPython kernel, display matplotlib figures as SVG (sharp at any
+    pixel density; rasterised parts at ``savefig.dpi``), without a date stamp."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the book's environment
+        return
+    if get_ipython() is None:
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("svg", metadata={"Date": None}, dpi=STYLE["savefig.dpi"])
+
+
+#: Altair's configuration for every chart of the book (:func:`configure_chart`):
+#: labels and titles of at least 12 px, no truncated labels, and overlapping
+#: axis labels thinned out rather than drawn on top of one another.
+ALTAIR_CONFIG: dict = {
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 400, "labelOverlap": True,
+             "titleFontWeight": "normal", "titleLimit": 480},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 400, "titleLimit": 480,
+               "symbolSize": 120},
+    "header": {"labelFontSize": 12, "titleFontSize": 12},
+    "title": {"fontSize": 14, "subtitleFontSize": 12, "anchor": "start", "limit": 0},
+    "text": {"fontSize": 12},
+    "padding": {"left": 5, "right": 12, "top": 5, "bottom": 5},
+}
+
+
+def configure_chart(chart):
+    """The Altair chart with the book's configuration (:data:`ALTAIR_CONFIG`)."""
+    return chart.configure(**ALTAIR_CONFIG)
+
+
+#: Human names of the data columns the book shows (table headers, tooltips,
+#: axis titles).  A name not listed is shown with ``_`` as a space.
+LABELS = MappingProxyType({
+    "id": "paper", "paper_id": "paper", "uq_type": "UQ type", "uq_type_text": "UQ type (gloss)",
+    "output_form": "output form", "shift": "tested under shift", "human_study": "human uplift study",
+    "benchmark": "Table 1 benchmark", "benchmarks": "Table 1 benchmarks", "metric_family": "metric family",
+    "match": "how the name matches", "papers": "annotated papers", "which": "which papers",
+    "answer_format": "answer format (project coding)", "used_by": "used by (annotated papers)",
+    "citations": "cited as", "n_annotators": "annotators per item",
+    "ece": "ECE", "smece": "smECE", "brier": "Brier score", "auroc": "AUROC", "aurc": "AURC",
+    "set_size": "mean set size", "confidence": "mean confidence", "team_accuracy": "team accuracy",
+})
+
+
+def label(name: str) -> str:
+    """The human name of column *name* (:data:`LABELS`, else ``_`` read as a space)."""
+    return LABELS.get(name, str(name).replace("_", " "))
+
+
+def tooltip(*fields: str) -> list:
+    """Altair tooltips for *fields* (``"name"`` or ``"name:T"``), titled with :func:`label`."""
+    import altair as alt
+
+    out = []
+    for f in fields:
+        name, _, kind = f.partition(":")
+        out.append(alt.Tooltip(f"{name}:{kind or 'N'}", title=label(name)))
+    return out
+
+
+def new_figure(ncols: int = 1, *, title: str | None = None, width: float = 3.6, height: float = 3.6):
     """A figure with ``ncols`` square-ish axes side by side and an optional title.
+
+    ``width`` is the width of one panel in inches; the figure must fit
+    :data:`TEXT_WIDTH`, so at most two panels share a row.
 
     Returns
     -------
@@ -137,6 +237,8 @@ def new_figure(ncols: int = 1, *, title: str | None = None, width: float = 4.4, 
     """
     from matplotlib.figure import Figure
 
+    if width * ncols > TEXT_WIDTH + 1e-9:
+        raise ValueError(f"{ncols} panels of {width} in are wider than the text column ({TEXT_WIDTH} in)")
     fig = Figure(figsize=(width * ncols, height), layout="constrained")
     axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
     if title:
@@ -239,7 +341,7 @@ def reliability_diagram(
     show_gaps : bool, default=True
         Mark each bin's mean confidence.
     legend : bool, default=True
-        Draw a legend.
+        Draw a legend, below the panel.
     xlabel, ylabel : str
         Axis labels.
 
@@ -256,7 +358,8 @@ def reliability_diagram(
     if smooth_df is not None:
         _draw_smooth(ax, smooth_df, smooth_color, smooth_label, show_density)
     if legend:
-        ax.legend(loc="upper left")
+        # below the panel: inside it, a legend would hide the bars and the curve
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
     return ax
 
 
@@ -266,7 +369,7 @@ def reliability_diagrams(
     *,
     title: str | None = None,
     titles: Sequence[str] = ("binned", "smoothed (smECE)"),
-    width: float = 4.4,
+    width: float = 3.7,
 ):
     """Binned and smoothed reliability diagrams side by side.
 
@@ -279,8 +382,8 @@ def reliability_diagrams(
         Figure title (``suptitle``).
     titles : pair of str
         Titles of the two panels.
-    width : float, default=4.4
-        Width in inches of each panel.
+    width : float, default=3.7
+        Width in inches of each panel (two fit :data:`TEXT_WIDTH`).
 
     Returns
     -------

@@ -160,7 +160,7 @@ def test_explorer_filter_changes_what_is_shown(server, browser):
         selects.nth(1).select_option("ECE")
         page.wait_for_function("n => document.querySelector('div[id^=\"altair-viz-\"] g.mark-rect').children.length == n",
                                arg=3 * expected_both)
-        assert f"{expected_both} papers match" in chart.inner_text()
+        assert f"{expected_both} {'paper matches' if expected_both == 1 else 'papers match'}" in chart.inner_text()
     finally:
         page.context.close()
     assert record["console"] == [] and record["pageerror"] == [] and record["foreign"] == []

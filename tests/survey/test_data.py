@@ -178,7 +178,7 @@ def test_every_resource_has_provenance_and_described_fields(pkg):
     assert pkg["profile"] == "tabular-data-package"
     assert {r["name"] for r in pkg["resources"]} == {
         "papers", "paper_datasets", "paper_metrics", "benchmarks", "datasets", "metrics", "normalizations",
-        "readings", "enumerations", "claims", "claim_sections"}
+        "readings", "enumerations", "claims", "glossary", "claim_sections"}
     for res in pkg["resources"]:
         assert res.get("title") and res.get("description") and res.get("provenance"), res["name"]
         assert res["schema"].get("primaryKey"), res["name"]

@@ -67,7 +67,12 @@ def badge(status: str, count: int | None = None) -> str:
 
 
 def status_counts(results) -> dict[str, int]:
-    """Claims per status, in the order of the vocabulary; statuses with no claim left out."""
+    """Claims per status, in the order of the vocabulary; statuses with no claim left out.
+    A status outside the vocabulary is an error (it would have no badge), never dropped."""
+    results = list(results)
+    unknown = sorted({r.status for r in results} - set(STATUS_LABEL))
+    if unknown:
+        raise KeyError(f"unknown status {', '.join(map(repr, unknown))}; known: {', '.join(STATUS_LABEL)}")
     counts = {s: sum(r.status == s for r in results) for s in STATUS_LABEL}
     return {s: n for s, n in counts.items() if n}
 

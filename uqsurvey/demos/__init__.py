@@ -9,6 +9,8 @@ Modules
 :mod:`.shift`                 *Distribution shift* (R5): recalibration and conformal sets
 :mod:`.team`                  *Team performance* (R6-R8): calibration vs human-AI accuracy
 :mod:`.selective`             *Selective prediction*: ECE vs AUROC / AURC
+:mod:`.headlines`             each chapter's assumptions (``SETUP``) and its finding in one
+                              sentence (shown by the chapter and by the front page)
 
 Each module holds the computations of its chapter and its ``figure_*``
 functions (and ``table_*`` functions for display tables).  Import the

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from uqsurvey.plots import TEXT_WIDTH
+
 __all__ = ["EPS", "sigmoid", "logit", "subplots"]
 
 #: Probabilities are clipped this far from 0 and 1 before a logarithm.
@@ -23,7 +25,16 @@ def logit(p) -> np.ndarray:
 
 
 
-def subplots(ncols: int, nrows: int = 1, *, width: float = 7.5, height: float = 3.0, **kw):
-    import matplotlib.pyplot as plt
+def subplots(ncols: int, nrows: int = 1, *, width: float = TEXT_WIDTH, height: float = 3.2, **kw):
+    """A figure (not attached to pyplot) with a grid of ``nrows`` x ``ncols`` axes and
+    constrained layout, at most the width of the book's text column; returns
+    ``(figure, axes)`` like :func:`matplotlib.pyplot.subplots`.  At most two
+    panels share a row, so that each stays legible in the column."""
+    from matplotlib.figure import Figure
 
-    return plt.subplots(nrows, ncols, figsize=(width, height * nrows), **kw)
+    if ncols > 2:
+        raise ValueError(f"at most two panels per row fit the text column; found ncols={ncols}")
+    if width > TEXT_WIDTH + 1e-9:
+        raise ValueError(f"width must be at most the text column, {TEXT_WIDTH} in; found {width}")
+    fig = Figure(figsize=(width, height * nrows), layout="constrained")
+    return fig, fig.subplots(nrows, ncols, **kw)

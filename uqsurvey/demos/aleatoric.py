@@ -291,7 +291,7 @@ def ensemble_uncertainty(
 
 def figure_annotator_sweep(df: pd.DataFrame):
     """ECE against the majority vote and against the annotators, by number of annotators."""
-    fig, axes = subplots(2, sharey=True)
+    fig, axes = subplots(2, height=3.4, sharey=True)
     for ax, col, title in (
         (axes[0], "ece_gold", "against the majority-vote label"),
         (axes[1], "ece_soft", "against the annotators' votes"),
@@ -306,16 +306,16 @@ def figure_annotator_sweep(df: pd.DataFrame):
         ax.set_xticks(ticks, [str(t) for t in ticks])
         ax.minorticks_off()
         ax.set_xlabel("annotators per item")
-        ax.set_title(f"ECE {title}", fontsize="medium")
+        ax.set_title(f"ECE {title}")
     axes[0].set_ylabel("ECE")
-    axes[1].legend(frameon=False, fontsize="small")
-    fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2)
     return fig
 
 
 def figure_ensemble(summary: pd.DataFrame, detail: pd.DataFrame):
     """Entropy parts vs training size (items near even odds), and per item at the largest size."""
-    fig, axes = subplots(2)
+    fig, axes = subplots(2, height=4.2)
     ax = axes[0]
     for k, (key, label) in enumerate(
         (
@@ -330,16 +330,17 @@ def figure_ensemble(summary: pd.DataFrame, detail: pd.DataFrame):
     ax.set_yscale("log")
     ax.set_xlabel("training items")
     ax.set_ylabel("bits (items near even odds)")
-    ax.legend(frameon=False, fontsize="x-small")
+    ax.set_title("items near even odds")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
     ax = axes[1]
     order = np.argsort(detail["p_true"].to_numpy())
     d = detail.iloc[order]
     ax.plot(d["p_true"], d["true_entropy"], color=color("diagonal"), ls="--", lw=1, label="true label entropy")
-    ax.scatter(d["p_true"], d["total"], s=4, color=color(0), label="total")
-    ax.scatter(d["p_true"], d["epistemic"], s=4, color=color(2), label="disagreement")
+    # thousands of points: drawn as an image inside the SVG (at savefig.dpi), not as one path each
+    ax.scatter(d["p_true"], d["total"], s=4, color=color(0), label="total", rasterized=True)
+    ax.scatter(d["p_true"], d["epistemic"], s=4, color=color(2), label="disagreement", rasterized=True)
     ax.set_xlabel("true P(label = 1)")
     ax.set_ylabel("bits")
-    ax.set_title(f"{int(summary['train_size'].iloc[-1]):,} training items", fontsize="medium")
-    ax.legend(frameon=False, fontsize="x-small", markerscale=3)
-    fig.tight_layout()
+    ax.set_title(f"every test item, {int(summary['train_size'].iloc[-1]):,} training items")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1, markerscale=3)
     return fig

@@ -17,7 +17,7 @@ import pandas as pd
 
 from uqsurvey import calibration as cal
 from uqsurvey.demos.ece_vs_smece import DEFAULT_SEED, SMECE, STABILITY_MARK
-from uqsurvey.plots import CYCLE, color, new_figure, reliability_diagram
+from uqsurvey.plots import CYCLE, TEXT_WIDTH, color, configure_chart, new_figure, reliability_diagram
 
 __all__ = [
     "figure_calibration_curves",
@@ -64,7 +64,8 @@ def figure_interactive(
     sm_f = f"{common} && datum.series == '{SMECE}'"
     series_color = alt.Color("series:N", scale=alt.Scale(domain=["ECE", SMECE], range=[color("binned"), color("smooth")]),
                        legend=alt.Legend(title="bars: distribution; solid line: mean", orient="top", titleLimit=400))
-    x = alt.X("lo:Q", title="metric value on one evaluation set", scale=alt.Scale(zero=False))
+    x = alt.X("lo:Q", title="metric value on one evaluation set", scale=alt.Scale(zero=False),
+              axis=alt.Axis(tickCount=6, format=".3~f"))
     bars = (
         alt.Chart(hist)
         .transform_filter(f"({ece_f}) || ({sm_f})")
@@ -74,8 +75,9 @@ def figure_interactive(
             x=x, x2="hi:Q",
             y=alt.Y("density:Q", title="density over replicates"), y2=alt.datum(0),
             color=series_color,
-            tooltip=[alt.Tooltip("series:N"), alt.Tooltip("lo:Q", format=".4f", title="from"),
-                     alt.Tooltip("hi:Q", format=".4f", title="to"), alt.Tooltip("share:Q", format=".1%")],
+            tooltip=[alt.Tooltip("series:N", title="metric"), alt.Tooltip("lo:Q", format=".4f", title="from"),
+                     alt.Tooltip("hi:Q", format=".4f", title="to"),
+                     alt.Tooltip("share:Q", format=".1%", title="share of evaluation sets")],
         )
     )
     base = alt.Chart(marks)
@@ -83,23 +85,24 @@ def figure_interactive(
         base.transform_filter(f"({ece_f}) || ({sm_f})")
         .mark_rule(strokeWidth=2.5)
         .encode(x="mean:Q", color=series_color,
-                tooltip=[alt.Tooltip("series:N"), alt.Tooltip("mean:Q", format=".4f", title="mean over replicates")])
+                tooltip=[alt.Tooltip("series:N", title="metric"),
+                         alt.Tooltip("mean:Q", format=".4f", title="mean over replicates")])
     )
     truth = (
         base.transform_filter(sm_f)
         .mark_rule(color=color("black"), strokeWidth=2, strokeDash=[6, 3])
         .encode(x="true_ece:Q", tooltip=[alt.Tooltip("true_ece:Q", format=".4f", title="true ECE")])
     )
-    return (
+    chart = (
         alt.layer(bars, means, truth)
         .add_params(p_fc, p_n, p_b, p_bin)
         .properties(width=560, height=280,
-                    title="ECE vs smECE over replicate evaluation sets (dashed: true ECE)",
                     description="Interactive histogram of binned ECE and smECE over simulated evaluation "
                     "sets, with their means and a dashed line at the true calibration error; drop-down "
                     "menus choose the forecaster, the sample size, the binning and the number of bins.",
                     usermeta={"embedOptions": {"renderer": "svg"}})
     )
+    return configure_chart(chart)
 
 
 
@@ -116,13 +119,13 @@ def _series_style(label: str) -> dict:
 
 def _log_n_axis(ax, ns):
     ax.set_xscale("log")
-    ax.set_xticks(list(ns), [f"{n:,}" for n in ns], rotation=45, fontsize=8)
+    ax.set_xticks(list(ns), [f"{n:,}" for n in ns], rotation=45, ha="right", rotation_mode="anchor")
     ax.minorticks_off()
 
 
 def figure_calibration_curves(curves: pd.DataFrame, truth: pd.DataFrame):
     """Left: the calibration functions c(f); right: the confidence densities p(f)."""
-    fig, (ax1, ax2) = new_figure(2, width=4.6, height=4.2)
+    fig, (ax1, ax2) = new_figure(2, width=3.7, height=3.7)
     ax1.plot([0, 1], [0, 1], linestyle="--", color=color("diagonal"), linewidth=1, label="calibrated")
     te = truth.set_index("forecaster")["true_ece"]
     styles = ("-", "--", "-.", ":")
@@ -132,8 +135,9 @@ def figure_calibration_curves(curves: pd.DataFrame, truth: pd.DataFrame):
     ax1.set(xlim=(0, 1), ylim=(0, 1), xlabel="stated confidence f", ylabel="P(correct | f)",
             title="calibration function c(f)")
     ax1.set_aspect("equal")
-    ax1.legend(loc="upper left", fontsize=8)
     ax2.set(xlim=(0, 1), xlabel="stated confidence f", ylabel="density p(f)", title="where the confidences fall")
+    handles, labels = ax1.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2)
     return fig
 
 
@@ -146,7 +150,7 @@ def figure_ece_vs_bins(summary: pd.DataFrame, targets: pd.DataFrame, n: int):
     fcs = list(dict.fromkeys(s["forecaster"]))
     ncols = 2
     nrows = -(-len(fcs) // ncols)
-    fig = Figure(figsize=(4.3 * ncols, 3.3 * nrows + 0.5), layout="constrained")
+    fig = Figure(figsize=(TEXT_WIDTH, 3.0 * nrows + 1.4), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, fc in zip(axes, fcs):
         g = s[s["forecaster"] == fc]
@@ -166,51 +170,53 @@ def figure_ece_vs_bins(summary: pd.DataFrame, targets: pd.DataFrame, n: int):
         ax.axhspan(sm["q05"], sm["q95"], color=color("smooth"), alpha=0.10, lw=0)
         ax.axhline(sm["mean"], color=color("smooth"), label="smECE, no bins (mean, 5–95% band)")
         ax.axhline(truth, color=color("black"), linestyle="--", lw=1.2, label="true ECE")
-        ax.set(title=fc, xlabel="number of bins", ylabel=f"metric at n = {n:,}")
+        ax.set(title=fc, xlabel="number of bins", ylabel=f"metric at n = {n:,}" if ax in axes[::ncols] else None)
     for ax in axes[len(fcs):]:
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncol=2)
     return fig
 
 
 def figure_sample_size(summary: pd.DataFrame, labels: Sequence[str], mark: int = STABILITY_MARK):
-    """Top: bias (mean - true ECE) with ±2 SE; bottom: sd over replicates; x = n (log)."""
+    """One row per forecaster.  Left: bias (mean - true ECE) with ±2 SE; right: sd
+    over replicates; x = n (log)."""
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
     fcs = list(dict.fromkeys(summary["forecaster"]))
     ns = sorted(summary["n"].unique())
-    fig = Figure(figsize=(3.2 * len(fcs), 6.4), layout="constrained")
-    axs = fig.subplots(2, len(fcs), sharex=True, squeeze=False)
-    for j, fc in enumerate(fcs):
+    fig = Figure(figsize=(TEXT_WIDTH, 2.6 * len(fcs) + 1.6), layout="constrained")
+    axs = fig.subplots(len(fcs), 2, sharex=True, squeeze=False)
+    for i, fc in enumerate(fcs):
         g = summary[summary["forecaster"] == fc]
         for label in labels:
             e = g[g["label"] == label].sort_values("n")
             st = _series_style(label)
-            axs[0, j].errorbar(e["n"], e["bias"], yerr=2 * e["se"], marker=st["marker"], ms=4, capsize=2,
+            axs[i, 0].errorbar(e["n"], e["bias"], yerr=2 * e["se"], marker=st["marker"], ms=4, capsize=2,
                                color=st["color"], label=label)
-            axs[1, j].plot(e["n"], e["sd"], marker=st["marker"], ms=4, color=st["color"], label=label)
-        for i in range(2):
+            axs[i, 1].plot(e["n"], e["sd"], marker=st["marker"], ms=4, color=st["color"], label=label)
+        for j in range(2):
             axs[i, j].axvline(mark, color=color("diagonal"), linestyle=":", lw=1.4)
             _log_n_axis(axs[i, j], ns)
-        axs[0, j].axhline(0, color=color("black"), lw=0.8)
-        axs[0, j].set_title(fc)
-        axs[1, j].set_xlabel("sample size n (log scale)")
-        axs[1, j].set_ylim(bottom=0)
-    axs[0, 0].set_ylabel("bias: mean − true ECE (±2 SE)")
-    axs[1, 0].set_ylabel("spread: sd over replicates")
+        axs[i, 0].axhline(0, color=color("black"), lw=0.8)
+        axs[i, 0].set_title(f"{fc}: bias (±2 SE)")
+        axs[i, 1].set_title(f"{fc}: spread")
+        axs[i, 0].set_ylabel("mean − true ECE")
+        axs[i, 1].set_ylabel("sd over replicates")
+        axs[i, 1].set_ylim(bottom=0)
+    for j in range(2):
+        axs[-1, j].set_xlabel("sample size n (log scale)")
     handles, lab = axs[0, 0].get_legend_handles_labels()
-    from matplotlib.lines import Line2D
-
     handles.append(Line2D([], [], color=color("diagonal"), linestyle=":", lw=1.4))
     lab.append(f"n = {mark:,}")
-    fig.legend(handles, lab, loc="outside lower center", ncol=len(lab), fontsize=8)
+    fig.legend(handles, lab, loc="outside lower center", ncol=2)
     return fig
 
 
 def figure_ranking(flips: pd.DataFrame, mark: int = STABILITY_MARK):
     """P(correct order) against n, with ±2 SE."""
-    fig, (ax,) = new_figure(1, width=6.4, height=3.9)
+    fig, (ax,) = new_figure(1, width=TEXT_WIDTH, height=4.2)
     ns = sorted(flips["n"].unique())
     for label in dict.fromkeys(flips["label"]):
         g = flips[flips["label"] == label].sort_values("n")
@@ -222,7 +228,7 @@ def figure_ranking(flips: pd.DataFrame, mark: int = STABILITY_MARK):
     _log_n_axis(ax, ns)
     ax.set(ylim=(0, 1.02), xlabel="sample size n per forecaster (log scale)",
            ylabel="share of replicates ranked correctly")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right")
     return fig
 
 
@@ -234,7 +240,9 @@ def figure_verbalized(summary: pd.DataFrame, n: int):
     s = summary[summary["n"] == n]
     fcs = list(dict.fromkeys(s["forecaster"]))
     steps = list(dict.fromkeys(s["step"]))
-    fig = Figure(figsize=(4.4 * len(steps), 3.3 * len(fcs) + 0.6), layout="constrained")
+    if len(steps) > 2:
+        raise ValueError(f"at most two grids fit side by side; found {len(steps)}")
+    fig = Figure(figsize=(TEXT_WIDTH, 3.1 * len(fcs) + 2.0), layout="constrained")
     axs = fig.subplots(len(fcs), len(steps), squeeze=False, sharey="row")
     markers = dict(zip(cal.CONVENTIONS, ("o", "s", "^", "D")))
     colors = dict(zip(cal.CONVENTIONS, (color("blue"), color("orange"), color("bluish_green"), color("reddish_purple"))))
@@ -255,14 +263,13 @@ def figure_verbalized(summary: pd.DataFrame, n: int):
             ax.axhline(sm["mean"], color=color("smooth"), label="smECE: mean over sets")
             ax.axhline(float(g["true_ece"].iloc[0]), color=color("black"), linestyle="--", lw=1.2, label="true ECE")
             ax.set_xticks(np.arange(len(bins)), [f"{b} bins" for b in bins])
-            ax.set_title(f"{fc}: {step:g} grid, n = {n:,}", fontsize=9)
+            ax.set_title(f"{fc}:\n{step:g} grid, n = {n:,}")
         axs[i, 0].set_ylabel("ECE")
     handles, labels = axs[0, 0].get_legend_handles_labels()
     order = [labels.index(f"{c}: mean over sets (±2 SE)") for c in cal.CONVENTIONS] + [
         labels.index(f"{c}: unlimited data") for c in cal.CONVENTIONS] + [labels.index("smECE: mean over sets"),
                                                                           labels.index("true ECE")]
-    fig.legend([handles[k] for k in order], [labels[k] for k in order], loc="outside lower center", ncol=5,
-               fontsize=7.5)
+    fig.legend([handles[k] for k in order], [labels[k] for k in order], loc="outside lower center", ncol=2)
     return fig
 
 
@@ -270,7 +277,7 @@ def figure_model_comparison(comparison: pd.DataFrame):
     """Estimates with bootstrap intervals: one row per metric, one series_color per model."""
     labels = list(dict.fromkeys(comparison["label"]))
     models = list(dict.fromkeys(comparison["model"]))
-    fig, (ax,) = new_figure(1, width=7.0, height=0.36 * len(labels) + 1.6)
+    fig, (ax,) = new_figure(1, width=TEXT_WIDTH, height=0.38 * len(labels) + 1.9)
     colors = dict(zip(models, (color("blue"), color("vermillion"), color("bluish_green"), color("orange"))))
     markers = dict(zip(models, ("o", "s", "D", "^")))
     for k, m in enumerate(models):
@@ -281,8 +288,8 @@ def figure_model_comparison(comparison: pd.DataFrame):
         ax.plot(g["estimate"], y, markers[m], ms=4.5, color=colors[m], label=m)
     ax.set_yticks(np.arange(len(labels)), labels)
     ax.invert_yaxis()
-    ax.set(xlabel="calibration error: estimate (marker) and 95% percentile bootstrap interval (segment)")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(models), fontsize=8)
+    ax.set(xlabel="calibration error: estimate (marker) and\n95% percentile bootstrap interval (segment)")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(models))
     return fig
 
 
@@ -292,15 +299,15 @@ def figure_reliability_pair(forecaster, n: int, seed: int = DEFAULT_SEED, n_bins
     conf, correct = forecaster.sample(n, np.random.default_rng([seed, 4000, n]))
     binned = cal.binned_reliability(conf, correct, n_bins, n_boot=n_boot, seed=seed)
     smooth = cal.smooth_reliability(conf, correct, n_boot=n_boot, seed=seed)
-    fig, (ax1, ax2) = new_figure(2, width=4.4, height=4.4)
+    fig, (ax1, ax2) = new_figure(2, width=3.7, height=3.7)
     e = cal.ece(conf, correct, n_bins)
-    reliability_diagram(ax1, binned_df=binned, title=f"binned, {n_bins} bins: ECE = {e:.3f}", legend=False)
-    reliability_diagram(ax2, smooth_df=smooth, title=f"smoothed: smECE = {smooth.attrs['smece']:.3f}",
+    reliability_diagram(ax1, binned_df=binned, title=f"binned, {n_bins} bins:\nECE = {e:.3f}", legend=False)
+    reliability_diagram(ax2, smooth_df=smooth, title=f"smoothed:\nsmECE = {smooth.attrs['smece']:.3f}",
                               legend=False)
     t = np.linspace(0.0, 1.0, 201)
     for ax in (ax1, ax2):
         ax.plot(t, forecaster.calibration(t), color=color("black"), lw=1.4, linestyle="-.", label="true c(f)", zorder=5)
-        ax.legend(loc="upper left", fontsize=7)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2))
     fig.suptitle(f"{forecaster.name}, one sample of n = {n:,} (true ECE {forecaster.true_ece():.3f})")
     return fig, {"ece": e, "smece": smooth.attrs["smece"], "sigma": smooth.attrs["sigma"],
                  "nonempty_bins": int((binned["count"] > 0).sum())}

@@ -224,27 +224,37 @@ def selective_comparison(
 
 
 def figure_selective(data: dict, names: Sequence[str] = ("calibrated", "sharp"), n_bins: int = 10):
-    """Reliability diagrams (book style) of the forecasters in ``names`` and their risk-coverage curves."""
+    """Reliability diagrams (book style) of the forecasters in ``names``, side by side,
+    and below them their risk-coverage curves."""
+    from matplotlib.figure import Figure
+
+    from uqsurvey.plots import TEXT_WIDTH
+
+    if len(names) > 2:
+        raise ValueError(f"at most two forecasters fit side by side; found {len(names)}")
     y = data["correct"]
-    fig, axes = subplots(len(names) + 1, width=10.0, height=3.4)
+    fig = Figure(figsize=(TEXT_WIDTH, 8.4), layout="constrained")
+    mosaic = fig.subplot_mosaic([list(names), ["risk"] * len(names)], height_ratios=[1.25, 1])
     for k, name in enumerate(names):
         reliability_diagram(
-            axes[k],
+            mosaic[name],
             binned_df=cal.binned_reliability(data[name], y, n_bins=n_bins),
             title=f"{name}: reliability",
             binned_color=color(k),
             binned_label="share correct per bin",
             show_density=False,
-            legend=(k == 0),
+            legend=False,
             ylabel="share correct",
         )
         cov, risk, _ = cal.risk_coverage_curve(data[name], y)
-        axes[-1].step(cov, risk, where="post", color=color(k), label=name)
-    axes[0].legend(loc="upper left", fontsize="x-small")
-    axes[-1].set_xlabel("coverage (share of answers kept)")
-    axes[-1].set_ylabel("error rate of kept answers")
-    axes[-1].set_title("risk–coverage")
-    axes[-1].set_xlim(0, 1)
-    axes[-1].legend(fontsize="x-small")
-    fig.tight_layout()
+        mosaic["risk"].step(cov, risk, where="post", color=color(k), label=name)
+    handles, labels = mosaic[names[0]].get_legend_handles_labels()
+    keep = [i for i, lab in enumerate(labels) if lab != "share correct per bin"]
+    mosaic[names[0]].legend([handles[i] for i in keep], [labels[i] for i in keep], loc="upper left")
+    ax = mosaic["risk"]
+    ax.set_xlabel("coverage (share of answers kept)")
+    ax.set_ylabel("error rate of kept answers")
+    ax.set_title("risk–coverage")
+    ax.set_xlim(0, 1)
+    ax.legend(loc="upper left")
     return fig

@@ -351,14 +351,15 @@ def summarize_runs(df: pd.DataFrame, by: Sequence[str] = ("shift", "severity", "
 
 
 def figure_shift(df: pd.DataFrame, *, alpha: float = 0.1):
-    """ECE, smECE and conformal coverage against shift severity (mean and range over repeats)."""
+    """ECE, smECE and conformal coverage (rows) against shift severity, for covariate
+    and label shift (columns): mean and range over repeats."""
     s = summarize_runs(df)
     has_smece = "smece" in set(s["metric"])
     panels = [("ece", "ECE")] + ([("smece", "smECE")] if has_smece else []) + [("coverage", "coverage")]
-    fig, axes = subplots(len(panels), 2, height=2.6, sharex="row")
+    fig, axes = subplots(2, len(panels), height=2.5, sharex="col")
     xlabels = {"covariate": "pixel-noise sd (0–16 scale)", "label": "label-shift severity"}
-    for i, shift in enumerate(("covariate", "label")):
-        for j, (metric, title) in enumerate(panels):
+    for j, shift in enumerate(("covariate", "label")):
+        for i, (metric, title) in enumerate(panels):
             ax = axes[i, j]
             if metric == "coverage":
                 for k, (method, m2, label) in enumerate(
@@ -367,15 +368,16 @@ def figure_shift(df: pd.DataFrame, *, alpha: float = 0.1):
                     g = s[(s["shift"] == shift) & (s["method"] == method) & (s["metric"] == m2)]
                     ax.plot(g["severity"], g["mean"], marker="o", ms=3, color=color(4 + k), label=label)
                     ax.fill_between(g["severity"], g["min"], g["max"], color=color(4 + k), alpha=BAND_ALPHA, lw=0)
-                ax.axhline(1 - alpha, color=color("diagonal"), ls="--", lw=1, label="nominal")
+                ax.axhline(1 - alpha, color=color("diagonal"), ls="--", lw=1, label="nominal coverage")
             else:
                 for k, method in enumerate(RECALIBRATORS):
                     g = s[(s["shift"] == shift) & (s["method"] == method) & (s["metric"] == metric)]
                     ax.plot(g["severity"], g["mean"], marker="o", ms=3, color=color(k), label=method)
                     ax.fill_between(g["severity"], g["min"], g["max"], color=color(k), alpha=BAND_ALPHA, lw=0)
-            ax.set_title(f"{title}, {shift} shift", fontsize="medium")
-            ax.set_xlabel(xlabels[shift])
-            if i == 0 and j in (0, len(panels) - 1):
-                ax.legend(frameon=False, fontsize="x-small")
-    fig.tight_layout()
+            ax.set_title(f"{title}, {shift} shift")
+            if i == len(panels) - 1:
+                ax.set_xlabel(xlabels[shift])
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    more, more_labels = axes[-1, 0].get_legend_handles_labels()
+    fig.legend(handles + more, labels + more_labels, loc="outside lower center", ncol=4)
     return fig

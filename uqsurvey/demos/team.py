@@ -249,7 +249,7 @@ def forecaster_family(
 
 def figure_team_sweep(sweep: pd.DataFrame):
     """ECE and team accuracy against the display temperature, one line per kind of human."""
-    fig, axes = subplots(2)
+    fig, axes = subplots(2, height=3.4)
     first = sweep[sweep["human_temperature"] == sweep["human_temperature"].iloc[0]]
     axes[0].plot(first["temperature"], first["ece"], marker="o", ms=3, color=color(0))
     axes[0].axvline(1.0, color=color("diagonal"), ls=":", lw=1)
@@ -264,22 +264,22 @@ def figure_team_sweep(sweep: pd.DataFrame):
     axes[1].axhline(sweep["human_alone"].iloc[0], color=color("diagonal"), ls=":", lw=1, label="human alone")
     axes[1].axvline(1.0, color=color("diagonal"), ls=":", lw=1)
     axes[1].set_ylabel("team accuracy")
-    axes[1].legend(frameon=False, fontsize="x-small")
+    handles, labels = axes[1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2)
     lo, hi = float(sweep["temperature"].min()), float(sweep["temperature"].max())
     ticks = [t for t in (0.25, 0.5, 1.0, 2.0, 4.0) if lo <= t <= hi] or [lo, hi]
     for ax in axes:
         ax.set_xscale("log")
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.minorticks_off()
-        ax.set_xlabel("display temperature T (1 = calibrated)")
-    fig.tight_layout()
+        ax.set_xlabel("display temperature T\n(1 = calibrated)")
     return fig
 
 
 def figure_forecaster_family(rows: pd.DataFrame, corr: pd.DataFrame):
     """ECE against team accuracy across the family, one panel per kind of human."""
     groups = list(rows.groupby("human_temperature", sort=False))
-    fig, axes = subplots(len(groups), sharey=False)
+    fig, axes = subplots(len(groups), height=3.6, sharey=False)
     axes = np.atleast_1d(axes)
     for k, (ax, (t_h, g)) in enumerate(zip(axes, groups)):
         c = color(k + 1)
@@ -288,9 +288,8 @@ def figure_forecaster_family(rows: pd.DataFrame, corr: pd.DataFrame):
         ax.scatter(cal_row["ece"], cal_row["team_accuracy"], s=90, marker="*", color="black", label="calibrated AI")
         rho = float(corr.loc[corr["human_temperature"] == t_h, "spearman"].iloc[0])
         who = "calibrated human" if t_h == 1 else f"over-confident human (T_h = {t_h:g})"
-        ax.set_title(f"{who}\nSpearman ρ = {rho:.2f}", fontsize="medium")
+        ax.set_title(f"{who}\nSpearman ρ = {rho:.2f}")
         ax.set_xlabel("ECE of the shown confidence")
         ax.set_ylabel("team accuracy")
-        ax.legend(frameon=False, fontsize="x-small", loc="lower left")
-    fig.tight_layout()
+        ax.legend(loc="lower left")
     return fig

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from uqsurvey import plots
+
 ANY = "(any)"
+#: The coded fields shown as the explorer's three cells per paper.
+CELLS = ("supervision", "shift", "human_study")
 FILTERS = {
     "benchmark": "Table 1 benchmark",
     "metric": "metric",
@@ -96,7 +100,9 @@ def figure_explorer(d):
         )
     cond = " && ".join(f"(pick_{f} == '{ANY}' || datum.{f} == pick_{f})" for f in FILTERS)
     value_color = alt.Scale(domain=list(VALUE_COLORS), range=list(VALUE_COLORS.values()))
-    tooltip = ["id", "citation", "title", "uq_type", "benchmarks", "metrics", "supervision", "shift", "human_study"]
+    tooltip = plots.tooltip("id", "citation", "title", "uq_type", "benchmarks", "metrics", "supervision", "shift",
+                            "human_study")
+    column_names = " : ".join(f"datum.label == '{f}' ? '{plots.label(f)}'" for f in CELLS) + " : datum.label"
     base = (
         alt.Chart(long)
         .add_params(*params)
@@ -106,34 +112,33 @@ def figure_explorer(d):
             groupby=["id", "order", "label", "citation", "title", "uq_type", "supervision", "shift", "human_study",
                      "benchmarks", "metrics"],
         )
-        .transform_fold(["supervision", "shift", "human_study"], as_=["field", "value"])
+        .transform_fold(list(CELLS), as_=["field", "value"])
     )
     cells = base.mark_rect(stroke="white").encode(
-        x=alt.X("field:N", title=None, sort=["supervision", "shift", "human_study"],
-                axis=alt.Axis(labelAngle=0, orient="top")),
+        x=alt.X("field:N", title=None, sort=list(CELLS),
+                axis=alt.Axis(labelAngle=0, orient="top", labelExpr=column_names)),
         y=alt.Y("label:N", sort=alt.EncodingSortField("order"), title=None),
-        color=alt.Color("value:N", scale=value_color, title="value"),
+        color=alt.Color("value:N", scale=value_color, title="coded value"),
         tooltip=tooltip,
-    ).properties(width=240, height=alt.Step(16))
+    ).properties(width=300, height=alt.Step(17))
     count = (
         alt.Chart(long)
         .add_params()
         .transform_filter(cond)
         .transform_aggregate(groupby=["id"])
         .transform_aggregate(papers="count()")
-        .transform_calculate(label="datum.papers + ' papers match'")
-        .mark_text(align="left", fontSize=13, fontWeight="bold")
+        .transform_calculate(label="datum.papers + (datum.papers == 1 ? ' paper matches' : ' papers match')")
+        .mark_text(align="left", fontSize=14, fontWeight="bold")
         .encode(text="label:N")
-        .properties(width=240, height=20)
+        .properties(width=300, height=22)
     )
     chart = alt.vconcat(count, cells).properties(
-        title="Annotated papers: pick a filter, hover a row",
         description="Interactive table of the annotated papers, one row each, with coloured cells for "
         "supervision, testing under shift and human uplift study; drop-down menus filter the rows by "
         "benchmark, metric, supervision, shift and human study.",
         usermeta={"embedOptions": {"renderer": "svg"}},
     )
-    return chart
+    return plots.configure_chart(chart)
 
 
 def benchmark_criteria_long(d) -> pd.DataFrame:
@@ -173,8 +178,8 @@ def figure_benchmark_criteria(d):
     cats = sorted(long["category"].unique())
     pick = alt.param(name="pick_category", value=ANY,
                      bind=alt.binding_select(options=[ANY] + cats, name="category: "))
-    return (
-        alt.Chart(long, title="Benchmarks × criteria (hover for the annotated papers that use each)")
+    chart = (
+        alt.Chart(long)
         .add_params(pick)
         .transform_filter(f"pick_category == '{ANY}' || datum.category == pick_category")
         .mark_rect(stroke="white")
@@ -183,13 +188,30 @@ def figure_benchmark_criteria(d):
             y=alt.Y("benchmark:N", sort=alt.EncodingSortField("row"), title=None),
             color=alt.Color("value:N", scale=alt.Scale(domain=["yes", "no", "n/a"],
                                                          range=[VALUE_COLORS[k] for k in ("yes", "no", "n/a")]), title="meets"),
-            tooltip=["benchmark", "category", "criterion", "value", "answer_format", "source", "used_by", "citations"],
+            tooltip=[*plots.tooltip("benchmark", "category", "criterion"), alt.Tooltip("value:N", title="meets"),
+                     *plots.tooltip("answer_format"), alt.Tooltip("source:N", title="original paper"),
+                     *plots.tooltip("used_by", "citations")],
         )
         .properties(
-            width=200,
-            height=alt.Step(16),
+            width=220,
+            height=alt.Step(17),
             usermeta={"embedOptions": {"renderer": "svg"}},
             description="Grid of the Table 1 benchmarks against criteria C1 to C4, coloured by whether each "
             "criterion is met; a drop-down filters by category.",
         )
     )
+    return plots.configure_chart(chart)
+
+
+def explorer_finding_html(d) -> str:
+    """The finding that opens the explorer page: how many annotated papers test under
+    distribution shift and how many report a human uplift study (counted from the data)."""
+    from html import escape
+
+    p = d.papers
+    n = len(p)
+    shift_yes = int(p["shift"].astype(str).eq("yes").sum())
+    human_yes = int(p["human_study"].astype(str).eq("yes").sum())
+    text = (f"Of the {n} annotated papers, {shift_yes} test their method under distribution shift and "
+            f"{human_yes} report a human uplift study.")
+    return f'<div class="uq-finding"><p><b>Finding.</b> {escape(text)}</p></div>'

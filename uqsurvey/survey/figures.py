@@ -57,19 +57,21 @@ def table_1(benchmarks: pd.DataFrame) -> pd.DataFrame:
     return t.rename(columns={"name": "Benchmark", "category": "Category", **{c: c.upper() for c in CRITERIA}})
 
 
-def table_1_styled(benchmarks: pd.DataFrame):
-    """Table 1 as a styled HTML table (criteria cells coloured by value)."""
-    colors = _criterion_colors()
+def criterion_style(symbol: str) -> str:
+    """Inline CSS of a Table 1 criterion cell (✓ / ✗ / –), tinted with its value's colour;
+    the book passes it to :func:`uqsurvey.book.tables.table` as a ``cell_style``."""
     inverse = {v: k for k, v in SYMBOL.items()}
-    t = table_1(benchmarks)
+    c = _criterion_colors()[inverse.get(symbol, "n/a")]
+    return f"background-color: {c}33; text-align: center; font-weight: bold"
 
-    def cell(v):
-        c = colors[inverse.get(v, "n/a")]
-        return f"background-color: {c}33; text-align: center; font-weight: bold"
 
+def table_1_styled(benchmarks: pd.DataFrame):
+    """Table 1 as a pandas Styler (criteria cells coloured by value).  Kept for
+    old callers; the book shows :func:`table_1` through
+    :func:`uqsurvey.book.tables.table` with :func:`criterion_style`."""
     return (
-        t.style.hide(axis="index")
-        .map(cell, subset=[c.upper() for c in CRITERIA])
+        table_1(benchmarks).style.hide(axis="index")
+        .map(criterion_style, subset=[c.upper() for c in CRITERIA])
         .set_caption("Table 1 regenerated from data/benchmarks.csv (✓ meets, ✗ fails, – not applicable)")
     )
 
@@ -87,7 +89,7 @@ def figure_criteria(benchmarks: pd.DataFrame):
     """Stacked horizontal bars: how many Table 1 benchmarks meet each criterion."""
     counts = criteria_counts(benchmarks)
     labels = {"yes": "meets (✓)", "no": "fails (✗)", "n/a": "not applicable (–)"}
-    fig = _stacked_barh(counts, labels, xlabel="benchmarks in Table 1", height=2.8)
+    fig = _stacked_barh(counts, labels, xlabel="benchmarks in Table 1", height=3.0)
     fig.axes[0].set_xlim(0, len(benchmarks))
     return fig
 
@@ -95,21 +97,23 @@ def figure_criteria(benchmarks: pd.DataFrame):
 def _stacked_barh(table: pd.DataFrame, labels: dict[str, str], *, xlabel: str, height: float):
     """Horizontal stacked bars of *table* (rows: bars; columns: yes / no / n/a
     segments in the value colours), each segment labelled with its count."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     colors = _criterion_colors()
-    fig, ax = plt.subplots(figsize=(7, height))
+    fig = Figure(figsize=(plots.TEXT_WIDTH, height), layout="constrained")
+    ax = fig.add_subplot()
     left = pd.Series(0, index=table.index)
     for k, label in labels.items():
         ax.barh(table.index, table[k], left=left, color=colors[k], label=label)
         for y, (x0, w) in enumerate(zip(left, table[k])):
             if w:
-                ax.text(x0 + w / 2, y, str(int(w)), ha="center", va="center", color="black", fontsize=9)
+                ax.text(x0 + w / 2, y, str(int(w)), ha="center", va="center", color="black")
         left = left + table[k]
     ax.invert_yaxis()
+    ax.grid(False, axis="y")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel(xlabel)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
-    fig.tight_layout()
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(labels), frameon=False)
     return fig
 
 
@@ -128,16 +132,22 @@ def category_counts(benchmarks: pd.DataFrame) -> pd.DataFrame:
 
 
 def figure_categories(benchmarks: pd.DataFrame):
-    import matplotlib.pyplot as plt
+    """Horizontal bars: Table 1 benchmarks per category, question answering and
+    commonsense in orange."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
 
     cc = category_counts(benchmarks)
     qa_like = cc["category"].str.contains("QA") | cc["category"].eq("Commonsense")
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig = Figure(figsize=(plots.TEXT_WIDTH, 3.4), layout="constrained")
+    ax = fig.add_subplot()
     ax.barh(cc["category"], cc["benchmarks"], color=[plots.ORANGE if q else plots.BLUE for q in qa_like])
     ax.invert_yaxis()
+    ax.grid(False, axis="y")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("benchmarks in Table 1")
-    ax.set_title("Table 1 categories (orange: question answering or commonsense)", fontsize=10)
-    fig.tight_layout()
+    ax.legend(handles=[Patch(color=plots.ORANGE, label="question answering or commonsense"),
+                       Patch(color=plots.BLUE, label="other")], loc="lower right")
     return fig
 
 
@@ -180,27 +190,30 @@ def figure_paper_benchmarks(d):
     order_p = list(d.papers.sort_values("id", key=lambda s: s.str[1:].astype(int))["id"])
     order_b = list(d.benchmarks.sort_values("table_row")["name"])
     data = long[long["used"]][["paper_id", "benchmark", "citation", "title", "datasets", "match"]]
-    return (
-        alt.Chart(data, title="Table 1 benchmarks used by each annotated paper (hover for the datasets)")
+    chart = (
+        alt.Chart(data)
         .mark_rect(stroke="white")
         .encode(
-            x=alt.X("paper_id:N", sort=order_p, title="annotated paper"),
+            x=alt.X("paper_id:N", sort=order_p, title="annotated paper",
+                    axis=alt.Axis(labelAngle=-90, labelFontSize=11)),
             y=alt.Y("benchmark:N", sort=order_b, title=None),
             color=alt.Color(
                 "match:N",
-                title="mapping",
+                title="how the name matches",
                 scale=alt.Scale(domain=list(MATCH_COLORS), range=list(MATCH_COLORS.values())),
+                legend=alt.Legend(orient="bottom", direction="horizontal"),
             ),
-            tooltip=["paper_id", "citation", "title", "benchmark", "datasets", "match"],
+            tooltip=plots.tooltip("paper_id", "citation", "title", "benchmark", "datasets", "match"),
         )
         .properties(
-            width=alt.Step(14),
-            height=alt.Step(14),
+            width=alt.Step(15),
+            height=alt.Step(15),
             description="Heat map with annotated papers P1 onwards on the x axis and Table 1 benchmarks on the "
             "y axis; a coloured cell means the paper evaluates on the benchmark, the colour says how the "
             "dataset name matches it.",
         )
     )
+    return plots.configure_chart(chart)
 
 
 def table_benchmark_usage(d) -> pd.DataFrame:
@@ -242,25 +255,28 @@ def figure_metric_usage(d, top: int | None = None):
     mu = mu.assign(which=mu["metric"].map(who))
     fams = sorted(mu["metric_family"].unique())
     p = list(plots.CYCLE)
-    return (
-        alt.Chart(mu, title="Metrics reported by the annotated papers (hover for the papers)")
+    chart = (
+        alt.Chart(mu)
         .mark_bar()
         .encode(
-            x=alt.X("papers:Q", title="annotated papers reporting it"),
+            x=alt.X("papers:Q", title="annotated papers reporting it", axis=alt.Axis(tickMinStep=1)),
             y=alt.Y("metric:N", sort="-x", title=None),
-            color=alt.Color("metric_family:N", title="family", scale=alt.Scale(domain=fams, range=p[: len(fams)])),
-            tooltip=["metric", "metric_family", "papers", "which"],
+            color=alt.Color("metric_family:N", title="metric family", scale=alt.Scale(domain=fams, range=p[: len(fams)]),
+                            legend=alt.Legend(orient="bottom", direction="horizontal", columns=3)),
+            tooltip=plots.tooltip("metric", "metric_family", "papers:Q", "which"),
         )
         .properties(
-            width=420,
+            width=300,
+            height=alt.Step(18),
             description="Bar chart of the number of annotated papers reporting each metric, coloured by metric "
             "family; AUROC and ECE lead.",
         )
     )
+    return plots.configure_chart(chart)
 
 
 def table_supervision_shift(d) -> pd.DataFrame:
-    """Crosstab of supervision against 'tested under distribution shift'."""
+    """Crosstab of supervision (rows) against 'tested under distribution shift' (columns)."""
     p = d.papers
     t = pd.crosstab(p["supervision"].astype(str), p["shift"].astype(str), margins=True, margins_name="total")
     cols = [c for c in ("yes", "no", "n/a", "total") if c in t.columns]
@@ -271,14 +287,52 @@ def table_supervision_shift(d) -> pd.DataFrame:
 def figure_supervision_shift(d):
     """Stacked horizontal bars: annotated papers by supervision and shift testing."""
     t = table_supervision_shift(d).drop(index="total", columns="total")
-    return _stacked_barh(t, {k: f"shift tested: {k}" for k in t.columns}, xlabel="annotated papers", height=2.6)
+    labels = {"yes": "tested under shift", "no": "not tested", "n/a": "not applicable"}
+    return _stacked_barh(t, {k: labels.get(k, k) for k in t.columns}, xlabel="annotated papers", height=2.6)
 
 
 def table_human_studies(d) -> pd.DataFrame:
-    """The annotated papers with a human uplift study, with the annotation as given."""
+    """The annotated papers with a human uplift study, with the annotation as given and
+    its English gloss (``data/glossary.csv``)."""
+    from uqsurvey.survey.glossary import gloss_of, glossary
+
     p = d.papers
-    t = p[p["human_study"].astype(str).eq("yes")][["id", "citation", "title", "human_study_as_given"]]
-    return t.rename(columns={"human_study_as_given": "annotation (as given)"}).reset_index(drop=True)
+    terms = glossary(d)
+    t = p[p["human_study"].astype(str).eq("yes")][["id", "citation", "title", "human_study_as_given"]].copy()
+    t["gloss"] = [gloss_of(v, terms) or "" for v in t["human_study_as_given"]]
+    return t.rename(columns={"human_study_as_given": "annotation (as given)",
+                             "gloss": "annotation (English gloss)"}).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- #
+# The ledger
+# --------------------------------------------------------------------------- #
+def status_order(statuses) -> list[str]:
+    """The statuses present in *statuses*, in the order of :data:`STATUS_COLORS`, then
+    any other status in order of appearance (so a new status is never dropped)."""
+    present = list(dict.fromkeys(map(str, statuses)))
+    return [s for s in STATUS_COLORS if s in present] + [s for s in present if s not in STATUS_COLORS]
+
+
+def figure_status_counts(frame: pd.DataFrame):
+    """Bar chart of the number of claims per status (``frame``: :func:`uqsurvey.survey.ledger.ledger_frame`)."""
+    import altair as alt
+
+    order = status_order(frame["status"])
+    counts = frame["status"].astype(str).value_counts().reindex(order).rename_axis("status").reset_index(name="claims")
+    counts["shown"] = counts["status"].str.replace("-", " ")
+    bars = alt.Chart(counts).mark_bar().encode(
+        x=alt.X("claims:Q", title="claims", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("shown:N", sort=[s.replace("-", " ") for s in order], title=None),
+        color=alt.Color("status:N", scale=alt.Scale(domain=order, range=[STATUS_COLORS.get(s, "#999999") for s in order]),
+                        legend=None),
+        tooltip=[alt.Tooltip("shown:N", title="status"), alt.Tooltip("claims:Q", title="claims")],
+    )
+    text = bars.mark_text(align="left", dx=4).encode(text="claims:Q", color=alt.value("black"))
+    chart = (bars + text).properties(
+        width=380, height=alt.Step(26),
+        description="Bar chart of the number of claims per status: " + ", ".join(s.replace("-", " ") for s in order) + ".")
+    return plots.configure_chart(chart)
 
 
 def table_readings(d) -> pd.DataFrame:
