@@ -266,7 +266,7 @@ def figure_metric_usage(d, top: int | None = None):
             tooltip=plots.tooltip("metric", "metric_family", "papers:Q", "which"),
         )
         .properties(
-            width=300,
+            width=240,  # with its labels, fits a phone column (412 px)
             height=alt.Step(18),
             description="Bar chart of the number of annotated papers reporting each metric, coloured by metric "
             "family; AUROC and ECE lead.",
@@ -330,7 +330,7 @@ def figure_status_counts(frame: pd.DataFrame):
     )
     text = bars.mark_text(align="left", dx=4).encode(text="claims:Q", color=alt.value("black"))
     chart = (bars + text).properties(
-        width=380, height=alt.Step(26),
+        width=180, height=alt.Step(26),  # with its labels, fits a phone column (412 px)
         description="Bar chart of the number of claims per status: " + ", ".join(s.replace("-", " ") for s in order) + ".")
     return plots.configure_chart(chart)
 
