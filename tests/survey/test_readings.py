@@ -105,6 +105,46 @@ def test_apply_changes_a_copy_only():
     assert data.items["kind"].tolist() == ["a", "b", "c", "a"]
 
 
+def test_a_shared_applier_serves_the_tables_of_apply(d):
+    """``Applier(d, shared=True)`` (the ledger's, shared by all claims) gives, for every
+    claim's combinations, the tables :func:`rd.apply` gives, builds a table once per set
+    of readings that changes it, and leaves *d* as it was."""
+    readings = rd.parse(d.tables.get(rd.RESOURCE))
+    before = {name: df.copy(deep=True) for name, df in d.tables.items()}
+    shared = rd.Applier(d, shared=True)
+    checked = 0
+    for cid in d.claims["id"]:
+        relevant = [r for r in readings if r.touches(READS.get(cid, ()))]
+        if not relevant:
+            continue
+        _mode, combos = rd.combinations(relevant, rd.MAX_COMBINATIONS)
+        for combo in combos[:: max(1, len(combos) // 5)]:  # about five per claim
+            got, want = shared(combo), rd.apply(d, combo)
+            changed = {r.table for r in combo}
+            for name in d.tables:
+                if name in changed:
+                    pd.testing.assert_frame_equal(got.tables[name], want.tables[name], check_exact=True)
+                else:  # untouched: the one shared copy of d's table
+                    assert got.tables[name] is shared(()).tables[name] and want.tables[name] is d.tables[name]
+            for r in combo:  # the same readings of a table: the same (shared) object
+                same = tuple(x for x in combo if x.table == r.table)
+                assert shared(same).tables[r.table] is got.tables[r.table]
+            checked += 1
+    assert checked > 50
+    for name, df in d.tables.items():
+        pd.testing.assert_frame_equal(df, before[name], check_exact=True)
+        assert df.attrs == before[name].attrs
+
+
+@pytest.mark.parametrize("cid", ["smece-users", "supervised-shift", "c1-c3"])
+def test_a_shared_applier_gives_the_same_ledger_entry(d, cid):
+    claim = d.claims.set_index("id", drop=False).loc[cid]
+    alone = evaluate_one(claim, d)
+    shared = rd.Applier(d, shared=True)
+    assert evaluate_one(claim, d, applier=shared).to_dict() == alone.to_dict()
+    assert evaluate_one(claim, d, applier=shared).to_dict() == alone.to_dict()  # served from its tables
+
+
 # --------------------------------------------------------------------------- #
 # Real claims, hand-counted from the source
 # --------------------------------------------------------------------------- #
