@@ -6,6 +6,7 @@ Test file names are unique across all folders (pytest imports them by basename).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -33,6 +34,27 @@ HTML = BUILD / "html"
 def jupyter_book_cmd() -> list[str]:
     exe = Path(sys.executable).parent / "jupyter-book"
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book.cli.main"]
+
+
+def run_cli(*args: str, cwd: Path | str | None = None) -> subprocess.CompletedProcess:
+    """``python -m uqsurvey ARGS`` run in this process (``uqsurvey.cli.main``), in *cwd*.
+
+    Returns what :func:`subprocess.run` would (exit status, stdout, stderr) without
+    paying a new interpreter's imports (1-2 s each).  An exception the command does not
+    handle propagates (a subprocess would print its traceback and exit 1).  Only the tests
+    of the entry point itself spawn ``python -m uqsurvey``
+    (``tests/test_cli.py::test_module_entry_and_function_agree`` checks that it prints
+    what ``main`` prints; the audit's entry-point test).
+    """
+    from uqsurvey.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd or os.getcwd()), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # as the interpreter maps it
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return subprocess.CompletedProcess(["python", "-m", "uqsurvey", *args], code, out.getvalue(), err.getvalue())
 
 
 def toc_pages() -> list[str]:
@@ -76,6 +98,27 @@ def write_rows(path: Path, rows: list[list[str]]) -> None:
 #: by itself says so with ``@pytest.mark.book``.
 BOOK_FIXTURES = frozenset({"built_book", "server", "browser", "executed_notebook"})
 BOOK_MARKERS = frozenset({"build", "browser"})
+
+#: Hypothesis: the ``dev`` profile (``-m "not book"``, the inner loop, or
+#: ``HYPOTHESIS_PROFILE=dev``) runs a fifth of the examples each test asks for, at least
+#: 5; ``make test`` (no ``-m``) runs them all.
+DEV_FRACTION, DEV_MIN = 5, 5
+_profile = {"name": os.environ.get("HYPOTHESIS_PROFILE", "")}
+
+
+def pytest_configure(config):
+    from hypothesis import settings
+
+    settings.register_profile("dev", max_examples=20)
+    if not _profile["name"]:
+        markexpr = (config.getoption("markexpr", "") or "").replace(" ", "")
+        _profile["name"] = "dev" if "notbook" in markexpr else "default"
+    settings.load_profile(_profile["name"])
+
+
+def max_examples(n: int) -> int:
+    """*n* examples, or a fifth of them (at least 5) under the ``dev`` profile."""
+    return max(DEV_MIN, n // DEV_FRACTION) if _profile["name"] == "dev" else n
 
 
 def pytest_collection_modifyitems(config, items):

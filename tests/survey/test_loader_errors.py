@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import ROOT, read_rows, write_rows
+from conftest import ROOT, max_examples, read_rows, run_cli, write_rows
 
 from uqsurvey.cli import main
 from uqsurvey.survey.data import DataValidationError, Problem, load, validate
@@ -289,7 +287,7 @@ _CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_c
                 min_size=1, max_size=12)
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+@settings(max_examples=max_examples(25), deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(value=_CELL, paper=st.integers(min_value=1, max_value=37))
 def test_any_value_outside_the_enum_is_reported(value, paper):
@@ -326,10 +324,9 @@ def test_cli_good_data_in_process(copy, capsys):
     assert out.startswith("data OK: 37 papers") and err == ""
 
 
-def test_cli_subprocess_nonzero_on_bad_data(copy):
+def test_cli_nonzero_on_bad_data(copy):
     set_cell(copy, "benchmarks.csv", 3, "c4", "7")
-    proc = subprocess.run([sys.executable, "-m", "uqsurvey", "validate", str(copy)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = run_cli("validate", str(copy), cwd=ROOT)
     assert proc.returncode == 1
     assert "benchmarks.csv:3:c4: value '7' is not allowed; expected one of: yes, no, n/a" in proc.stderr
 
