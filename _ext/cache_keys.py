@@ -49,6 +49,11 @@ current inputs:
   warns (an error under ``-W``).
 
 ``make clean`` (``rm -rf _build``) still gives a build from scratch.
+
+The companion notebooks (``notebooks/*.ipynb``) are not pages of the book; the
+test suite executes them with :func:`execute_notebook`, through the same
+jupyter-cache and the same two cells, a notebook declaring what it reads in its
+metadata (``"reads": ["data"]``) as a chapter does in its front matter.
 """
 from __future__ import annotations
 
