@@ -8,18 +8,15 @@ which the Pages workflow sets).  With a book URL, Sphinx writes a
 ``<link rel="canonical">`` with the page's absolute URL on every page; with a
 repository URL, the header gets the repository button.
 
-The version is a property of the build, not of a chapter's inputs, so no
-chapter computes it (an executed chapter is served from the execution cache,
-which is keyed on code and data: see ``_ext/cache_keys.py``).  Pages show it
-through this extension instead:
-
-* the footer of every page;
-* the role ``{book-stamp}`version``` and ``{book-stamp}`date```;
-* the directive ``{book-bibtex}``: the book's BibTeX entry (generated from
-  ``CITATION.cff`` and the version), shown like a cell's printed output.
-
-A page that uses a role or the directive is re-read whenever the version or
-the date differs from the one it was read with.
+The version and the URL are properties of the build, not of a chapter's inputs (an
+executed chapter is served from the execution cache, keyed on code and data: see
+``_ext/cache_keys.py``), so pages never bake them in.  They write stamps
+(:data:`uqsurvey.book.meta.STAMP`) instead, which this extension fills in when it writes
+each page (:func:`uqsurvey.book.meta.fill_stamps`): executed cells (the ledger's
+citation lines, the review page), the role ``{book-stamp}`version``` /
+``{book-stamp}`date``` in prose, and the directive ``{book-bibtex}`` (the book's BibTeX
+entry, generated from ``CITATION.cff``, shown like a cell's printed output).  A cached
+page therefore never shows another version or URL.
 """
 from __future__ import annotations
 
@@ -60,24 +57,31 @@ def _config_inited(app, config) -> None:
 
 
 def _page_context(app, pagename, templatename, context, doctree) -> None:
+    from uqsurvey.book.meta import fill_stamps
+
     context["book_version"] = app.book_version
     context["book_identity"] = app.config.uqsurvey_identity
+    if "@@uq-" in context.get("body", ""):
+        labels = app.env.get_domain("std").labels  # label -> (docname, anchor, section title)
 
+        def title(label: str):
+            return labels.get(label, (None, None, None))[2]
 
-def _note_use(env) -> None:
-    env.book_version_docs[env.docname] = dict(env.app.book_version)
+        context["body"] = fill_stamps(context["body"], app.book_version, app.config.uqsurvey_identity, pagename,
+                                      titles=title)
 
 
 class BookStamp(SphinxRole):
     """``{book-stamp}`version``` or ``{book-stamp}`date```: this build's version or date."""
 
     def run(self):
+        from uqsurvey.book.meta import STAMP
+
         field = self.text.strip()
         if field not in ("version", "date"):
             msg = self.inliner.reporter.error(f"book-stamp: expected 'version' or 'date', not {field!r}", line=self.lineno)
             return [self.inliner.problematic(self.rawtext, self.rawtext, msg)], [msg]
-        _note_use(self.env)
-        return [nodes.Text(self.env.app.book_version[field])], []
+        return [nodes.Text(STAMP[field])], []
 
 
 class BookBibtex(SphinxDirective):
@@ -86,42 +90,22 @@ class BookBibtex(SphinxDirective):
     has_content = False
 
     def run(self):
-        from uqsurvey.book.meta import book_bibtex
+        from uqsurvey.book.meta import STAMP, book_bibtex, citation
 
-        _note_use(self.env)
         self.env.note_dependency(str(Path(self.env.srcdir) / "CITATION.cff"))
-        text = book_bibtex(version=self.env.app.book_version)
+        cff = citation(Path(self.env.srcdir) / "CITATION.cff")
+        if "date-released" not in cff:
+            raise self.error("book-bibtex: CITATION.cff needs a date-released (the entry's year)")
+        # The version and date as stamps (filled when the page is written); the URLs from the
+        # configuration, whose change re-reads every page.
+        text = book_bibtex(cff, version=STAMP, identity=self.env.app.config.uqsurvey_identity)
         block = nodes.literal_block(text, text, language="myst-ansi", classes=["output", "stream"])
         return [nodes.container("", nodes.container("", block, classes=["cell_output"]), classes=["cell"])]
-
-
-def _init_env(app) -> None:
-    if not hasattr(app.env, "book_version_docs"):
-        app.env.book_version_docs = {}
-
-
-def _outdated(app, env, added, changed, removed):
-    """Pages read with another version or date than this build's."""
-    return [d for d, seen in env.book_version_docs.items() if seen != app.book_version and d in env.found_docs]
-
-
-def _purge(app, env, docname) -> None:
-    env.book_version_docs.pop(docname, None)
-
-
-def _merge(app, env, docnames, other) -> None:
-    for d in docnames:
-        if d in other.book_version_docs:
-            env.book_version_docs[d] = other.book_version_docs[d]
 
 
 def setup(app):
     app.add_config_value("uqsurvey_identity", {}, "env")
     app.connect("config-inited", _config_inited)
-    app.connect("builder-inited", _init_env)
-    app.connect("env-get-outdated", _outdated)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
     app.connect("html-page-context", _page_context)
     app.add_role("book-stamp", BookStamp())
     app.add_directive("book-bibtex", BookBibtex)

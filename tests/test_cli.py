@@ -40,7 +40,7 @@ def test_unknown_command(capsys):
 
 def test_every_command_has_its_handlers():
     _parser, subparsers = cli.build_parser()
-    assert set(subparsers) == set(cli.COMMANDS) | set(cli.RAW_COMMANDS) == {"validate", "claims", "audit"}
+    assert set(subparsers) == set(cli.COMMANDS) | set(cli.RAW_COMMANDS) == {"validate", "claims", "review", "audit"}
     for module, add, run in cli.COMMANDS.values():
         assert callable(getattr(import_module(module), add)) and callable(getattr(import_module(module), run))
     for module, fn in cli.RAW_COMMANDS.values():
@@ -53,6 +53,8 @@ def test_every_command_has_its_handlers():
     ("claims", ["usage: python -m uqsurvey claims [-h] [--format {json,csv,markdown}]", "[--data DATA_DIR]",
                 "Print the reproduction ledger.", "the data directory (default: $UQSURVEY_DATA, else"]),
     ("audit", ["usage: python -m uqsurvey audit", "--confidence COL", "--correct COL", "--out DIR"]),
+    ("review", ["usage: python -m uqsurvey review SUBMISSION.yaml [--base-url URL] [--data DIR]",
+                "Write a short Markdown review", "evaluation_set_sizes (required)"]),
 ])
 def test_subcommand_help(command, expected, capsys):
     assert cli.main([command, "--help"]) == 0
@@ -66,6 +68,7 @@ def test_subcommand_help(command, expected, capsys):
     (["validate", "--frobnicate"], "python -m uqsurvey validate: error: unrecognized arguments: --frobnicate"),
     (["claims", "extra"], "python -m uqsurvey claims: error: unrecognized arguments: extra"),
     (["claims", "--format", "xml"], "python -m uqsurvey claims: error: argument --format: invalid choice: 'xml'"),
+    (["review"], "python -m uqsurvey review: error: the following arguments are required: SUBMISSION.yaml"),
     (["audit", "x.csv", "--confidence", "c"], "python -m uqsurvey audit: error: the following arguments are "
                                                "required: --correct"),
 ])

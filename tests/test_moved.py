@@ -56,18 +56,19 @@ def test_every_alias(old, monkeypatch):
 
 
 def test_old_names_give_the_same_objects(monkeypatch):
+    from uqsurvey.book import ledger_page
     from uqsurvey.survey import data, explorer, figures, ledger, rules
 
     for old in ("uqsurvey.claims", "uqsurvey.data", "uqsurvey.survey_figures", "uqsurvey.explorer"):
         monkeypatch.delitem(sys.modules, old, raising=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        from uqsurvey.claims import MIN_PAPERS, ece_family, evaluate, ledger_html  # split: ledger + rules
+        from uqsurvey.claims import MIN_PAPERS, ece_family, evaluate, ledger_html  # split: ledger + rules + page
         from uqsurvey.data import DataValidationError, load
         from uqsurvey.explorer import explorer_chart
         from uqsurvey.survey_figures import STATUS_COLOURS, table1
 
-    assert evaluate is ledger.evaluate and ledger_html is ledger.ledger_html
+    assert evaluate is ledger.evaluate and ledger_html is ledger_page.ledger_html
     assert ece_family is rules.ece_family and MIN_PAPERS == 2
     assert load is data.load and DataValidationError is data.DataValidationError
     assert table1 is figures.table_1 and STATUS_COLOURS is figures.STATUS_COLORS  # renamed on the way

@@ -29,7 +29,7 @@ import warnings
 MOVED: dict[str, tuple[str, ...]] = {
     # survey side
     "uqsurvey.data": ("uqsurvey.survey.data",),
-    "uqsurvey.claims": ("uqsurvey.survey.ledger", "uqsurvey.survey.rules"),
+    "uqsurvey.claims": ("uqsurvey.survey.ledger", "uqsurvey.survey.rules", "uqsurvey.book.ledger_page"),
     "uqsurvey.survey_figures": ("uqsurvey.survey.figures",),
     "uqsurvey.explorer": ("uqsurvey.survey.explorer",),
     "uqsurvey.data_docs": ("uqsurvey.survey.docs",),

@@ -1,4 +1,4 @@
-"""The command line: ``python -m uqsurvey {validate,claims,audit} ...`` (also ``uqsurvey ...``).
+"""The command line: ``python -m uqsurvey {validate,claims,review,audit} ...`` (also ``uqsurvey ...``).
 
 One :mod:`argparse` parser with one subcommand per feature.  Each subcommand's
 help, arguments and handler live with the feature, as two functions
@@ -7,7 +7,8 @@ help, arguments and handler live with the feature, as two functions
 =========  ================================================================
 validate   :func:`uqsurvey.survey.data.add_validate_args` / :func:`~uqsurvey.survey.data.run_validate`
 claims     :func:`uqsurvey.survey.ledger.add_claims_args` / :func:`~uqsurvey.survey.ledger.run_claims`
-audit      :func:`uqsurvey.audit.cli_audit` (reads its own arguments; see :data:`RAW_COMMANDS`)
+review     :func:`uqsurvey.book.review.add_review_args` / :func:`~uqsurvey.book.review.run_review`
+audit      :func:`uqsurvey.audit.add_arguments` / :func:`~uqsurvey.audit.run`
 =========  ================================================================
 
 To add a subcommand: write ``add_*_args(parser)`` and ``run_*(args)`` next to the
@@ -16,6 +17,7 @@ feature, add one line to :data:`COMMANDS` and one line to :data:`USAGE`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import import_module
 
@@ -26,22 +28,22 @@ USAGE = """usage: python -m uqsurvey COMMAND [ARGS]
 commands:
   validate [DATA_DIR]                      check the data package; list every problem
   claims [--format json|csv|markdown]      print the reproduction ledger
-  audit PREDICTIONS.csv --confidence COL --correct COL [--out DIR]
+  review SUBMISSION.yaml [--base-url URL]  a review checklist of a submission, linked to the book
+  audit PREDICTIONS --confidence COL --correct COL [--out DIR]
                                            calibration audit of released predictions
+                                           (CSV, .csv.gz or Parquet; streaming; --dask)
 """
 
 #: Subcommand -> (module, function adding its help and arguments, function running it).
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("uqsurvey.survey.data", "add_validate_args", "run_validate"),
     "claims": ("uqsurvey.survey.ledger", "add_claims_args", "run_claims"),
+    "review": ("uqsurvey.book.review", "add_review_args", "run_review"),
+    "audit": ("uqsurvey.audit", "add_arguments", "run"),
 }
 
 #: Subcommands whose handler still parses its own argument list: name -> (module, function(argv) -> int).
-#: When audit.py exports ``add_arguments(parser)`` and ``run(args)``, replace this entry with
-#: ``"audit": ("uqsurvey.audit", "add_arguments", "run")`` in COMMANDS.
-RAW_COMMANDS: dict[str, tuple[str, str]] = {
-    "audit": ("uqsurvey.audit", "cli_audit"),
-}
+RAW_COMMANDS: dict[str, tuple[str, str]] = {}
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -57,8 +59,54 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     return parser, subparsers
 
 
+class _StdoutFailed(Exception):
+    """Writing to standard output failed (closed pipe, full disk)."""
+
+
+class _GuardedStdout:
+    """``sys.stdout`` whose write errors become :class:`_StdoutFailed`."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        try:
+            return self.stream.write(text)
+        except OSError as exc:
+            raise _StdoutFailed(exc) from None
+
+    def flush(self):
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            raise _StdoutFailed(exc) from None
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one subcommand; return its exit status (2 for a usage error)."""
+    """Run one subcommand; return its exit status (2 for a usage error, 1 when
+    standard output cannot be written, e.g. ``claims > /dev/full``)."""
+    real = sys.stdout
+    sys.stdout = _GuardedStdout(real)
+    try:
+        status = _main(argv)
+        sys.stdout.flush()
+        return status
+    except _StdoutFailed as exc:
+        reason = exc.args[0].strerror or str(exc.args[0])
+        print(f"error: cannot write to standard output: {reason}", file=sys.stderr)
+        try:  # drop what is still buffered, so that the exit's flush does not fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), real.fileno())
+        except (OSError, AttributeError, ValueError):  # not a real file (captured output)
+            pass
+        return 1
+    finally:
+        sys.stdout = real
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help"}:
         print(USAGE)

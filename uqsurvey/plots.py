@@ -174,7 +174,9 @@ def _draw_binned(ax, df: pd.DataFrame, color: str, label: str | None, show_gaps:
         lo = full["accuracy_lower"].to_numpy(float)
         hi = full["accuracy_upper"].to_numpy(float)
         ok = np.isfinite(lo) & np.isfinite(hi)
-        ax.errorbar(mid[ok], acc[ok], yerr=[acc[ok] - lo[ok], hi[ok] - acc[ok]], fmt="none",
+        # the band as drawn from lo to hi: a percentile band of few replicates
+        # need not hold the estimate, so it is not an error bar around it
+        ax.errorbar(mid[ok], (lo[ok] + hi[ok]) / 2, yerr=(hi[ok] - lo[ok]) / 2, fmt="none",
                     ecolor=BLACK, elinewidth=0.9, capsize=2, zorder=3,
                     label="bootstrap band")
 

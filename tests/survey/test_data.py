@@ -176,7 +176,7 @@ def test_every_resource_has_provenance_and_described_fields(pkg):
     assert pkg["profile"] == "tabular-data-package"
     assert {r["name"] for r in pkg["resources"]} == {
         "papers", "paper_datasets", "paper_metrics", "benchmarks", "datasets", "metrics", "normalizations",
-        "readings", "enumerations", "claims"}
+        "readings", "enumerations", "claims", "claim_sections"}
     for res in pkg["resources"]:
         assert res.get("title") and res.get("description") and res.get("provenance"), res["name"]
         assert res["schema"].get("primaryKey"), res["name"]
@@ -190,6 +190,7 @@ def test_every_resource_has_provenance_and_described_fields(pkg):
     assert ("paper_metrics", ("paper_id",), "papers", ("id",)) in fks
     assert ("paper_datasets", ("benchmark",), "benchmarks", ("name",)) in fks
     assert ("normalizations", ("paper_id",), "papers", ("id",)) in fks
+    assert ("claim_sections", ("claim_id",), "claims", ("id",)) in fks
     assert ("readings", ("paper_id",), "papers", ("id",)) in fks
     # canonical names are canonical: every metric (and its family) is a row of the vocabulary
     assert ("paper_metrics", ("metric",), "metrics", ("metric",)) in fks

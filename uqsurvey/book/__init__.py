@@ -14,6 +14,7 @@ prefix and the claim id (``-`` becomes ``_``):
 ``<key>_share``    count / total (float; format with ``:.1%``)
 ``<key>_paper``    the value the paper states
 ``<key>_status``   reproduced / reproduced-under-reading / differs / project-coded / not-checkable
+``<key>_badge``    the status as the ledger's coloured badge (HTML; paste with ``{glue}`<key>_badge```)
 ``<key>_verdict``  the status before project-coded applies (reproduced, reproduced-under-reading, ...)
 ``<key>_members``  what was counted, comma-separated
 ``<key>_rule``     the counting rule
@@ -58,11 +59,17 @@ def claim_values(result) -> dict[str, object]:
 
 
 def glue_claim(result, prefix: str = "") -> None:
+    """Glue :func:`claim_values`, and ``<key>_badge``: the status badge as HTML (the same
+    badge as on the ledger page; pasted with the ``{glue}`` role, not ``{glue:text}``)."""
+    from IPython.display import HTML
     from myst_nb import glue
+
+    from uqsurvey.book.ledger_page import badge
 
     base = claim_key(result.id, prefix)
     for suffix, value in claim_values(result).items():
         glue(base + suffix, value, display=False)
+    glue(base + "_badge", HTML(badge(result.status)), display=False)
 
 
 def glue_claims(results: Iterable, ids: Iterable[str] | None = None, prefix: str = "") -> dict:

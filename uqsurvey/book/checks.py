@@ -116,19 +116,54 @@ def reference_agreement(seed: int = 0) -> pd.DataFrame:
     )
 
 
+def book_file(default: Path, path: Path | None = None) -> Path:
+    """*path*, or the file at *default*'s place in the book that holds the working directory
+    (a second checkout reads its own results, not the ones next to the installed package)."""
+    if path is not None:
+        return path
+    from uqsurvey.survey.data import find_book_root
+
+    root = find_book_root()
+    if root is None:
+        raise FileNotFoundError(f"not inside the book ({Path.cwd()}): pass the path of {default.name}")
+    return root / default.relative_to(ROOT)
+
+
 def speed_table(path: Path | None = None) -> pd.DataFrame:
     """The last recorded speed run (written by ``benchmarks/calibration_speed.py``): *path*,
     or the file at :data:`SPEED_CSV`'s place in the book that holds the working directory
     (a second checkout reads its own, not the one next to the installed package)."""
-    if path is None:
-        from uqsurvey.survey.data import find_book_root
-
-        root = find_book_root()
-        if root is None:
-            raise FileNotFoundError(f"not inside the book ({Path.cwd()}): pass the path of {SPEED_CSV.name}")
-        path = root / SPEED_CSV.relative_to(ROOT)
+    path = book_file(SPEED_CSV, path)
     if not path.exists():
         raise FileNotFoundError(
             f"{path} is missing: run `python benchmarks/calibration_speed.py` to record the speed table"
         )
     return pd.read_csv(path)
+
+
+COVERAGE_CSV = ROOT / "benchmarks" / "results" / "interval_coverage.csv"
+
+
+def coverage_table(path: Path | None = None) -> pd.DataFrame:
+    """The recorded coverage of the audit's bootstrap intervals (written by
+    ``benchmarks/interval_coverage.py``): one row per forecaster, n, metric and method;
+    read from the book that holds the working directory unless *path* is given."""
+    path = book_file(COVERAGE_CSV, path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} is missing: run `python benchmarks/interval_coverage.py` to record the coverage table"
+        )
+    return pd.read_csv(path)
+
+
+def table_coverage(cov: pd.DataFrame) -> pd.DataFrame:
+    """Coverage in percent: one row per metric, forecaster and n, one column per method."""
+    from uqsurvey.calibration.resample import HEADLINE, METHODS
+
+    labels = dict(zip(HEADLINE, ("ECE (15 bins)", "smECE", "Brier", "AUROC", "AURC")))
+    t = cov.pivot_table(index=["metric", "forecaster", "n"], columns="method", values="coverage")[list(METHODS)]
+    rows = [(m, f, n) for m in HEADLINE for f in cov["forecaster"].unique() for n in sorted(cov["n"].unique())]
+    t = 100 * t.reindex(pd.MultiIndex.from_tuples(rows, names=["metric", "forecaster", "n"]))
+    t.index = t.index.set_levels(t.index.levels[0].map(labels), level=0)
+    t.columns.name = None
+    return t

@@ -10,46 +10,29 @@ book says "local build" where a URL would be.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import re
-import subprocess
 from pathlib import Path
+
+from uqsurvey.version import source_version
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository (uqsurvey/book/meta.py)
 
+#: Environment variables that give the book's canonical URL and its repository's URL
+#: (set by the Pages workflow).
 BOOK_URL_ENV = "UQSURVEY_BOOK_URL"
 REPOSITORY_URL_ENV = "UQSURVEY_REPOSITORY_URL"
+#: Said where a URL would be when the build does not know the book's URL.
 LOCAL_BUILD = "local build"
-_ABSOLUTE_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+#: An absolute http(s) URL (the book's, the repository's, a review's ``book_url``).
+ABSOLUTE_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 
 
 def book_version(srcdir: str | os.PathLike = ROOT) -> dict[str, str]:
-    """Return ``{'version', 'commit', 'date'}`` for the source tree at *srcdir*.
-
-    The version is the release tag when HEAD is tagged, otherwise the short
-    commit hash, suffixed with ``+dirty`` when tracked files have uncommitted
-    changes.  ``SOURCE_DATE_EPOCH`` (reproducible builds) fixes the date.
-    """
-
-    def git(*args: str) -> str:
-        try:
-            out = subprocess.run(["git", *args], cwd=srcdir, capture_output=True, text=True, timeout=20)
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return out.stdout.strip() if out.returncode == 0 else ""
-
-    commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
-    tag = git("describe", "--tags", "--exact-match", "HEAD")
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-    version = (tag or commit) + ("+dirty" if dirty else "")
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (
-        _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc)
-        if epoch
-        else _dt.datetime.now(tz=_dt.timezone.utc)
-    )
-    return {"version": version, "commit": commit, "date": when.strftime("%Y-%m-%d")}
+    """Return ``{'version', 'commit', 'date'}`` for the source tree at *srcdir*
+    (:func:`uqsurvey.version.source_version`: release tag or short commit,
+    ``+dirty`` for uncommitted changes; ``SOURCE_DATE_EPOCH`` fixes the date)."""
+    return source_version(srcdir)
 
 
 def book_identity(srcdir: str | os.PathLike = ROOT, environ: dict | None = None) -> dict[str, str | None]:
@@ -75,7 +58,7 @@ def book_identity(srcdir: str | os.PathLike = ROOT, environ: dict | None = None)
     for key, (env, yaml_key, configured) in sources.items():
         from_env = str(environ.get(env) or "").strip()
         value = from_env or str(configured or "").strip()
-        if value and not _ABSOLUTE_URL.match(value):
+        if value and not ABSOLUTE_URL.match(value):
             where = f"environment variable {env}" if from_env else f"{yaml_key} in {config_path}"
             raise ValueError(f"{where} must be an absolute http(s) URL, got {value!r}")
         identity[key] = value.rstrip("/") or None
@@ -166,3 +149,59 @@ def paper_bibtex(cff: dict | None = None) -> str:
     }
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
     return f"@article{{devic2025calibration,\n{body}\n}}"
+
+
+# --------------------------------------------------------------------------- #
+# Stamps: the version and URL filled in when a page is written, not when it executes
+# --------------------------------------------------------------------------- #
+#: What an executed cell writes instead of the version (``book_version()``'s keys).  The
+#: book's Sphinx extension (``_ext/book_version.py``) fills them in with :func:`fill_stamps`
+#: when it writes each page, so a cached execution never shows another version.
+STAMP = {"version": "@@uq-version@@", "commit": "@@uq-commit@@", "date": "@@uq-date@@"}
+#: An identity whose URL is filled in at write time too: :func:`book_link` then gives
+#: ``@@uq-url@@/<path>`` (text) and :data:`HREF_STAMP` ``/<path>`` marks a link target.
+DEFERRED_IDENTITY = {"book_url": "@@uq-url@@"}
+HREF_STAMP = "@@uq-href@@"
+_URL_STAMP = re.compile(r"@@uq-(url|href)@@/([\w/.#-]*[\w#-])")
+
+
+_TITLE_STAMP = re.compile(r"@@uq-title:([a-z0-9]+(?:-[a-z0-9]+)*)@@")
+
+
+def label_title(label: str, section_title: str | None) -> str:
+    """The text for a link to a MyST label: its section's title, or for a label above a
+    paragraph (a recommendation, ``rec-r5``) the recommendation's number (``R5``)."""
+    if section_title:
+        return section_title
+    m = re.fullmatch(r"rec-(r\d+)", label)
+    return m.group(1).upper() if m else label
+
+
+def fill_stamps(html: str, version: dict, identity: dict, pagename: str = "", titles=None) -> str:
+    """Fill the stamps of *html* (a page *pagename*, a docname) with *version* and *identity*.
+
+    ``@@uq-url@@/<path>`` becomes the absolute URL, or ``local build, <path>`` in a
+    local build; ``@@uq-href@@/<path>`` becomes the absolute URL, or *path* relative
+    to the page.
+    """
+    import posixpath
+
+    for key, stamp in STAMP.items():
+        html = html.replace(stamp, version[key])
+    if titles is not None:  # label -> its section title (or None): ``@@uq-title:<label>@@``
+        from html import escape
+
+        html = _TITLE_STAMP.sub(lambda m: escape(label_title(m.group(1), titles(m.group(1)))), html)
+    base = identity.get("book_url")
+
+    def fill(m: re.Match) -> str:
+        kind, path = m.groups()
+        if base:
+            return f"{base}/{path}"
+        if kind == "url":
+            return f"{LOCAL_BUILD}, {path}"
+        target, _, fragment = path.partition("#")
+        rel = posixpath.relpath(target, posixpath.dirname(pagename) or ".")
+        return (rel + (f"#{fragment}" if fragment else "")) if target else f"#{fragment}"
+
+    return _URL_STAMP.sub(fill, html)

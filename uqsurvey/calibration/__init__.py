@@ -15,9 +15,13 @@ Modules
 :mod:`.smooth`     SmoothECE, smoothed reliability, smECE of expected labels,
                    :func:`smece_batch`
 :mod:`.bootstrap`  percentile bootstrap intervals
+:mod:`.partials`   :class:`Partials`: mergeable sums of a chunk of predictions
+                   (streaming, Dask, Spark) and the metrics from them
+:mod:`.resample`   Poisson bootstrap and grouped jackknife on those sums;
+                   percentile, basic and BCa intervals
 :mod:`._relplot`   the only module that knows relplot's numerics (and where
                    they depart from the definition of smECE)
-:mod:`._bins`, :mod:`._cells`, :mod:`._inputs`  private engines
+:mod:`._bins`, :mod:`._cells`, :mod:`._ranks`, :mod:`._inputs`  private engines
 
 ``from uqsurvey.calibration import ece, smece, ...`` is the public interface;
 the submodules are an implementation layout.
@@ -35,6 +39,7 @@ from uqsurvey.calibration.binned import (
     ece_batch,
 )
 from uqsurvey.calibration.bootstrap import BootstrapCI, bootstrap_ci
+from uqsurvey.calibration.partials import Partials
 from uqsurvey.calibration.ranking import aurc, auroc, brier_score, risk_coverage_curve
 from uqsurvey.calibration.smooth import smece, smece_batch, smece_expected, smooth_reliability
 
@@ -60,4 +65,6 @@ __all__ = [
     "ece_batch",
     "smece_batch",
     "smece_expected",
+    # issue 17: mergeable partial statistics
+    "Partials",
 ]

@@ -19,7 +19,7 @@ from uqsurvey.calibration._inputs import CHUNK, MAGIC, MAGIC_BITS
 
 __all__ = [
     "CONVENTIONS", "ALL_CONVENTIONS", "NORMS", "BINNINGS", "EDGE_SNAP", "NETCAL_EPS",
-    "torch_linspace_edges", "width_edges", "mass_edges", "group_sizes", "index",
+    "torch_linspace_edges", "width_edges", "mass_edges", "kumar_edges", "width_search", "group_sizes", "index",
     "BinSums", "BinAccumulator", "accumulator", "binned_sums", "norm_from_sums",
 ]
 
@@ -95,10 +95,16 @@ def mass_edges(f: np.ndarray, n_bins: int, convention: str) -> np.ndarray:
         edges[0], edges[-1] = 0.0, 1.0
         return edges
     # Kumar et al.'s get_equal_bins.
-    cut = np.cumsum(group_sizes(f.shape[0], n_bins))[:-1]  # first index of groups 1..k-1
+    return kumar_edges(f.shape[0], n_bins, lambda k: np.partition(f, k)[k])
+
+
+def kumar_edges(n: int, n_bins: int, order_stats) -> np.ndarray:
+    """Kumar et al.'s equal-mass edges for ``n`` confidences, given
+    ``order_stats(k)``: the ``k``-th smallest confidences (0-based array ``k``)."""
+    cut = np.cumsum(group_sizes(n, n_bins))[:-1]  # first index of groups 1..k-1
     if cut.size:
-        part = np.partition(f, np.concatenate([cut - 1, cut]))
-        mids = (part[cut - 1] + part[cut]) / 2.0
+        vals = order_stats(np.concatenate([cut - 1, cut]))
+        mids = (vals[: cut.size] + vals[cut.size :]) / 2.0
     else:
         mids = np.empty(0)
     inner = np.unique(np.concatenate([mids, [1.0]]))  # sorted(set(bins)) in Kumar
@@ -118,15 +124,31 @@ def index(fc: np.ndarray, edges: np.ndarray, n_bins: int, convention: str, binni
         return np.minimum(np.floor(fc * (n_bins * EDGE_SNAP)), n_bins - 1).astype(np.intp)
     if binning == "width" and convention == "relplot":
         return (fc / (1.0 / n_bins)).astype(np.intp)  # relplot.metrics.binning, verbatim
+    search = width_search if binning == "width" else np.searchsorted
     if convention == "kumar" or (binning == "mass" and convention == "default"):
-        # bins (e_{k-1}, e_k]: index of the first upper edge >= f
-        return np.searchsorted(edges[1:], fc, side="left")
+        # bins (e_{k-1}, e_k]: index of the first upper edge >= f, i.e. the
+        # number of edges below f less edge 0 (= 0) when f > 0
+        return search(edges, fc, side="left") - (fc > edges[0])
     if convention == "torchmetrics":
         # [e_k, e_{k+1}); f == 1.0 gets index n_bins (an extra bin)
-        return np.searchsorted(edges, fc, side="right") - 1
+        return search(edges, fc, side="right") - 1
     # netcal: [e_k, e_{k+1}), last bin closed
     fc = np.clip(fc, NETCAL_EPS, 1.0 - NETCAL_EPS)
-    return np.minimum(np.searchsorted(edges, fc, side="right") - 1, nb - 1)
+    return np.minimum(search(edges, fc, side="right") - 1, nb - 1)
+
+
+def width_search(edges: np.ndarray, fc: np.ndarray, side: str) -> np.ndarray:
+    """``numpy.searchsorted(edges, fc, side)`` for equal-width ``edges`` (each
+    within a few ulps of ``k / B``) and ``fc`` in [0, 1], without a binary
+    search: ``floor(f B)`` is the index of the edge at or below ``f`` up to
+    one, and one comparison with each neighbouring edge corrects it."""
+    b = edges.shape[0] - 1
+    padded = np.append(edges, np.inf)
+    g = np.minimum(np.floor(fc * b), b).astype(np.intp)
+    below, above = padded[g], padded[g + 1]
+    if side == "right":  # number of edges <= f
+        return g + 1 - (fc < below) + (above <= fc)
+    return g + 1 - (fc <= below) + (above < fc)  # number of edges < f
 
 
 class BinSums(NamedTuple):
@@ -203,6 +225,18 @@ class BinAccumulator:
         if self.sum_f is not None:
             _add_parts(self.sum_f, np.bincount(idx, weights=fc, minlength=size))
             _add_parts(self.sum_y, np.bincount(idx, weights=yc, minlength=size))
+
+    def __getstate__(self):  # the scratch buffer is not part of the sums
+        return {**self.__dict__, "_buf": np.empty((2, 0))}
+
+    def merge(self, other: "BinAccumulator") -> None:
+        """Add the sums of ``other`` (same rule) to these."""
+        if (other.n_bins, other.convention, other.binning) != (self.n_bins, self.convention, self.binning):
+            raise ValueError("bin sums of different rules cannot be merged")
+        for name in ("count", "sum_f", "sum_y", "sum_r"):
+            mine = getattr(self, name)
+            if mine is not None:
+                mine += getattr(other, name)
 
     def result(self) -> BinSums:
         edges, nout = self.edges, self.nout

@@ -18,7 +18,7 @@ import numpy as np
 
 from uqsurvey.calibration._inputs import MAGIC, MAGIC_BITS
 
-__all__ = ["floor_thresholds", "cell_map", "refinement", "CellSums"]
+__all__ = ["floor_thresholds", "cell_map", "refinement", "moments", "CellSums"]
 
 
 def floor_thresholds(c: int) -> np.ndarray:
@@ -80,6 +80,23 @@ def refinement(grids: tuple[int, ...]) -> np.ndarray:
     return table
 
 
+def moments(key: np.ndarray, w: np.ndarray, weights: np.ndarray | None, size: int, need_sq: bool):
+    """Per key in ``0 .. size-1``: the (integer) total weight, and the sums of
+    weight times ``w`` and times ``w**2`` (``None`` without ``need_sq``);
+    ``weights`` ``None`` means 1 each."""
+    if weights is None:
+        count = np.bincount(key, minlength=size)
+        wv = w
+    else:
+        count = np.rint(np.bincount(key, weights=weights, minlength=size)).astype(np.int64)
+        wv = w * weights
+    sum_w = np.bincount(key, weights=wv, minlength=size)
+    sum_ww = None
+    if need_sq:
+        sum_ww = np.bincount(key, weights=wv * w, minlength=size)
+    return count, sum_w, sum_ww
+
+
 class CellSums:
     """Sums of the data over the cells of the common refinement of ``grids``.
 
@@ -114,6 +131,12 @@ class CellSums:
 
     def __call__(self, fc: np.ndarray, yc: np.ndarray) -> None:
         """Add one chunk (validated: ``fc`` in [0, 1], ``yc`` 0/1)."""
+        key, w = self.locate(fc, yc)
+        self.add(key, w)
+
+    def locate(self, fc: np.ndarray, yc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The key ``2 u + y`` and the fraction ``w`` of every point of a chunk
+        (views of a buffer that the next call overwrites)."""
         m = fc.shape[0]
         if self._buf is None or self._buf.shape[1] < m:
             self._buf = np.empty((3, m))
@@ -130,12 +153,40 @@ class CellSums:
         np.add(k, MAGIC, out=k)
         key = k.view(np.int64)
         np.subtract(key, MAGIC_BITS, out=key)
-        self.count += np.bincount(key, minlength=self.nkeys)
-        self.sum_w += np.bincount(key, weights=t, minlength=self.nkeys)
+        return key, t
+
+    def add(self, key: np.ndarray, w: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """Add the points with ``key`` and fraction ``w`` (:meth:`locate`),
+        each with an integer ``weight`` (1 by default)."""
+        rows = key.shape[0] if weights is None else int(round(float(weights.sum())))
+        self.add_moments(*moments(key, w, weights, self.nkeys, self.sum_ww is not None), rows)
+
+    def add_moments(self, count: np.ndarray, sum_w: np.ndarray, sum_ww: np.ndarray | None, rows: int) -> None:
+        """Add per-key sums made by :func:`moments` over ``rows`` (total weight)."""
+        self.count += count
+        self.rows += rows
+        self.sum_w += sum_w
         if self.sum_ww is not None:
-            np.multiply(t, t, out=t)
-            self.sum_ww += np.bincount(key, weights=t, minlength=self.nkeys)
-        self.rows += m
+            self.sum_ww += sum_ww
+        self._cells = None
+
+    def merge(self, other: "CellSums") -> None:
+        """Add the sums of ``other`` (same grids) to these."""
+        if other.grids != self.grids or (other.sum_ww is None) != (self.sum_ww is None):
+            raise ValueError("cell sums on different grids cannot be merged")
+        self.count += other.count
+        self.sum_w += other.sum_w
+        if self.sum_ww is not None:
+            self.sum_ww += other.sum_ww
+        self.rows += other.rows
+        self._cells = None
+
+    def __getstate__(self):  # scratch buffer and cached totals are not part of the sums
+        return {**self.__dict__, "_buf": None, "_cells": None}
+
+    def drop_cache(self) -> None:
+        """Forget the per-cell totals cached by :meth:`deposit` (memory)."""
+        self._cells = None
 
     def _per_cell(self):
         """Per refinement cell: ``n``, ``n_1``, ``sum(w)``, ``sum_{y=1}(w)``

@@ -366,6 +366,17 @@ class GridDeposit:
         if first is not None and self.use_sums and first.rows == f.shape[0]:
             self._sums.append(first)
 
+    @classmethod
+    def from_sums(cls, sums: CellSums, names: tuple[str, ...]) -> "GridDeposit":
+        """Deposits from cell sums alone, without the points (mergeable
+        partial statistics): every grid of ``sums.grids`` is served; a
+        bisection step is never re-decided point-wise (see :func:`search`)."""
+        dep = cls(np.empty(0), np.empty(0), names)
+        dep.f = dep.y = None
+        dep.use_sums = True
+        dep._sums.append(sums)
+        return dep
+
     def __call__(self, m: int) -> dict[str, np.ndarray]:
         """The deposits on ``m`` nodes (from cell sums from ``CELL_SUMS_MIN_N`` points on)."""
         if not self.use_sums:
@@ -509,12 +520,13 @@ def search(deposit: GridDeposit) -> tuple[float, float]:
     """``relplot.metrics.smECE``: 10-step bisection, upper bracket returned.
 
     A fast-path value within ``DECISION_GUARD`` of its bandwidth is recomputed
-    point by point before it decides a step."""
+    point by point before it decides a step (when there are points: deposits
+    from merged cell sums alone, :meth:`GridDeposit.from_sums`, decide it as is)."""
 
     def values_at(sigmas: np.ndarray, rows: np.ndarray) -> np.ndarray:
         alpha = float(sigmas[0])
         v = smece_at(deposit, alpha)
-        if deposit.use_sums and abs(v - alpha) <= DECISION_GUARD:
+        if deposit.use_sums and deposit.f is not None and abs(v - alpha) <= DECISION_GUARD:
             v = smece_at(deposit, alpha, exact=True)
         return np.array([v])
 

@@ -242,11 +242,11 @@ def ece(
         sums = _bins.binned_sums(f, y, n_bins, binning, convention, **need)
     value = _bins.norm_from_sums(sums.sum_r, sums.count, f.shape[0], norm)
     if return_bins:
-        return value, _bins_frame(sums, f.shape[0])
+        return value, bins_frame(sums, f.shape[0])
     return value
 
 
-def _bins_frame(sums: _bins.BinSums, n: int) -> pd.DataFrame:
+def bins_frame(sums: _bins.BinSums, n: int) -> pd.DataFrame:
     count = sums.count
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_f = np.where(count > 0, sums.sum_f / count, np.nan)
@@ -339,6 +339,11 @@ def debiased_ece(
     else:
         sums = _bins.binned_sums(f, y, n_bins, binning, convention)
         count, sum_f, sum_y = sums.count, sums.sum_f, sums.sum_y
+    return debiased_from_sums(count, sum_f, sum_y, n)
+
+
+def debiased_from_sums(count: np.ndarray, sum_f: np.ndarray, sum_y: np.ndarray, n: int) -> float:
+    """:func:`debiased_ece` from the per-bin count, sum of confidences and of labels."""
     ok = count >= 2
     cnt = count[ok]
     mf = sum_f[ok] / cnt
@@ -401,10 +406,14 @@ def binned_reliability(
     n_boot = check_int("n_boot", n_boot, 0)
     alpha = check_unit_interval("alpha", alpha, open_left=True, open_right=True)
     sums = _bins.binned_sums(f, y, n_bins, binning, convention)
-    df = _bins_frame(sums, f.shape[0])
+    return reliability_table(sums, f.shape[0], n_boot, seed, alpha)
+
+
+def reliability_table(sums: _bins.BinSums, n: int, n_boot: int, seed, alpha: float) -> pd.DataFrame:
+    """:func:`binned_reliability`'s table from the per-bin sums of ``n`` predictions."""
+    df = bins_frame(sums, n)
     if n_boot:
         rng = np.random.default_rng(seed)
-        n = f.shape[0]
         cells = np.concatenate([sums.sum_y, sums.count - sums.sum_y])
         cells = np.rint(cells).astype(np.int64)
         draws = rng.multinomial(n, cells / n, size=n_boot).astype(np.float64)

@@ -117,10 +117,21 @@ def auroc(confidence, correct) -> float:
             "needs at least one correct and one wrong prediction"
         )
     _, size, pos = _tie_groups(f, y, descending=False)
+    return auroc_from_groups(size, pos)
+
+
+def auroc_from_groups(size: np.ndarray, pos: np.ndarray) -> float:
+    """AUROC from the tie groups in **increasing** order of confidence: the
+    number of predictions ``size`` and of correct ones ``pos`` in each (both
+    classes present).  Groups may also be cells of a grid, whose predictions
+    then count as tied."""
+    size = np.asarray(size, dtype=np.int64)
+    pos = np.asarray(pos, dtype=np.int64)
     neg = size - pos
+    n1, n0 = int(pos.sum()), int(neg.sum())
     neg_below = np.concatenate([[0], np.cumsum(neg)[:-1]])
     # 2 U = sum_v pos_v * (2 * neg_below_v + neg_v), exact in Python ints
-    twice_u = int(np.dot(pos, 2 * neg_below + neg)) if n < 2**31 else sum(
+    twice_u = int(np.dot(pos, 2 * neg_below + neg)) if n1 + n0 < 2**31 else sum(
         int(p) * (2 * int(b) + int(q)) for p, b, q in zip(pos, neg_below, neg)
     )
     return float(Fraction(twice_u, 2 * n1 * n0))
@@ -170,7 +181,21 @@ def _curve(confidence, correct):
     and wrong among those accepted down to each."""
     f, y = check_inputs(confidence, correct)
     values, size, pos = _tie_groups(f, y, descending=True)
-    return f.shape[0], values, size, np.cumsum(size), np.cumsum(size - pos)
+    return (f.shape[0], values, *curve_from_groups(size, pos))
+
+
+def curve_from_groups(size: np.ndarray, pos: np.ndarray):
+    """The tie groups in **decreasing** order of confidence -> their sizes,
+    and the numbers accepted and wrong among those accepted down to each."""
+    return size, np.cumsum(size), np.cumsum(size - pos)
+
+
+def aurc_from_groups(size: np.ndarray, pos: np.ndarray) -> float:
+    """AURC from the tie groups in **decreasing** order of confidence (sizes
+    and numbers correct); groups may also be cells of a grid."""
+    size, accepted, errors = curve_from_groups(size, pos)
+    # the step widths m_g / n and heights risk_g of risk_coverage_curve's curve
+    return float(np.dot(size / accepted[-1], errors / accepted))
 
 
 def aurc(confidence, correct) -> float:
@@ -204,6 +229,6 @@ def aurc(confidence, correct) -> float:
     .. [7] Y. Geifman, G. Uziel and R. El-Yaniv, "Bias-Reduced Uncertainty
        Estimation for Deep Neural Classifiers", ICLR 2019.
     """
-    n, _, size, accepted, errors = _curve(confidence, correct)
-    # the step widths m_g / n and heights risk_g of risk_coverage_curve's curve
-    return float(np.dot(size / n, errors / accepted))
+    f, y = check_inputs(confidence, correct)
+    _, size, pos = _tie_groups(f, y, descending=True)
+    return aurc_from_groups(size, pos)

@@ -328,19 +328,32 @@ def smooth_reliability(
     else:
         sigma = _check_sigma(sigma)
         value = _relplot.smece_at(deposit, sigma)
-    t = np.linspace(0, 1, n_points)
-    mu, _ = _relplot.smooth(deposit, "y", sigma, t, curve=True)
-    dep, cut = _relplot.grid(deposit, sigma, curve=True)
-    density = _relplot.apply(dep["one"], sigma, t, cut) / f.shape[0]
-    df = pd.DataFrame({"confidence": t, "accuracy": mu, "density": density})
+    boot = None
     if n_boot:
         rng = np.random.default_rng(seed)
         n = f.shape[0]
-        curves = np.empty((n_boot, n_points))
-        for b in range(n_boot):
-            idx = rng.integers(0, n, size=n)
-            boot = _relplot.GridDeposit(f[idx], yf[idx], ("y", "one"))
-            curves[b], _ = _relplot.smooth(boot, "y", sigma, t, curve=True)
+
+        def resamples():
+            for _ in range(n_boot):
+                idx = rng.integers(0, n, size=n)
+                yield _relplot.GridDeposit(f[idx], yf[idx], ("y", "one"))
+
+        boot = resamples()
+    return smooth_table(deposit, f.shape[0], sigma, value, n_points, boot, alpha)
+
+
+def smooth_table(deposit, n: int, sigma: float, value: float, n_points: int, boot, alpha: float) -> pd.DataFrame:
+    """:func:`smooth_reliability`'s table from the deposits of ``n`` predictions
+    (``deposit``: an :class:`~uqsurvey.calibration._relplot.GridDeposit` with
+    ``"y"`` and ``"one"``) at bandwidth ``sigma``, smECE ``value``; ``boot``:
+    ``None`` or an iterable of the deposits of the bootstrap replicates."""
+    t = np.linspace(0, 1, n_points)
+    mu, _ = _relplot.smooth(deposit, "y", sigma, t, curve=True)
+    dep, cut = _relplot.grid(deposit, sigma, curve=True)
+    density = _relplot.apply(dep["one"], sigma, t, cut) / n
+    df = pd.DataFrame({"confidence": t, "accuracy": mu, "density": density})
+    if boot is not None:
+        curves = np.array([_relplot.smooth(b, "y", sigma, t, curve=True)[0] for b in boot])
         lo, hi = percentile_interval(curves, alpha)
         df["accuracy_lower"] = lo
         df["accuracy_upper"] = hi

@@ -31,6 +31,8 @@ VALUE_COLORS = {
     "unsupervised": plots.SKY_BLUE,
 }
 MATCH_COLORS = {"exact": plots.BLUE, "alias": plots.SKY_BLUE, "subset": plots.ORANGE, "ambiguous": plots.REDDISH_PURPLE}
+#: One colour per ledger status (the five of issue 12's vocabulary), used by the
+#: charts and, through the same hex values, by the badges of _static/uq-ledger.css.
 STATUS_COLORS = {
     "reproduced": plots.BLUISH_GREEN,
     "reproduced-under-reading": plots.SKY_BLUE,

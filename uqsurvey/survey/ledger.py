@@ -21,8 +21,10 @@ one status from the result:
 
 Disagreements between the paper's text, its Table 1 and its Appendix A are
 findings: the ledger reports them; it does not hide them.  This module also
-writes the ledger (JSON, CSV, Markdown, the book's HTML) and runs
-``python -m uqsurvey claims`` (:func:`add_claims_args`, :func:`run_claims`).
+writes the ledger (JSON, CSV, Markdown; each JSON and CSV row carries the
+version of the sources) and runs ``python -m uqsurvey claims``
+(:func:`add_claims_args`, :func:`run_claims`).  The book's ledger page (badges,
+filter, citations) is written by :mod:`uqsurvey.book.ledger_page`.
 """
 from __future__ import annotations
 
@@ -53,7 +55,20 @@ from uqsurvey.survey.sensitivity import (
 )
 
 __all__ = ["STATUSES", "ClaimResult", "Outcome", "Variant", "RULES", "READS", "rule", "evaluate",
-           "evaluate_one", "check_registry", "to_json", "to_csv", "to_markdown", "ledger_html", "display"]
+           "evaluate_one", "check_registry", "to_json", "to_csv", "to_markdown", "display", "STATUS_MEANING",
+           "EXPORT_FIELDS"]
+
+#: What each status means, in one line (the ledger page's legend shows it).
+STATUS_MEANING = {
+    "reproduced": "the primary reading of the source and the primary counting rule give the paper's number",
+    "reproduced-under-reading": "a recorded reading of the source or a named counting rule gives the paper's number "
+                                "(the entry names the smallest such reading)",
+    "differs": "no recorded reading of the source and no named counting rule gives the paper's number",
+    "project-coded": "the verdict rests on a coding the project added and the source lacks "
+                     "(the entry names the column and keeps the verdict)",
+    "not-checkable": "the source lacks the information (a figure from an external source, or a fact "
+                     "the annotations do not record)",
+}
 
 
 # --------------------------------------------------------------------------- #
@@ -116,6 +131,10 @@ class ClaimResult:
     reaches_primary_rule: dict | None = None  # the smallest reading set under the primary rule, if any
     enumeration: str = ""  # how many readings touch the claim and how they were combined
     relevant_readings: list[str] = field(default_factory=list)
+    #: the structured parts of the outcome that ``reason`` joins into one string:
+    #: the rule's own remark, and the predicate's value for a qualitative claim
+    note: str = ""
+    holds: bool | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -222,6 +241,8 @@ def evaluate_one(claim: pd.Series, d, readings: list[rd.Reading] | None = None,
         # The sensitivity keeps its original shape (rule, count, total, value).
         sensitivity=[{k: getattr(v, k) for k in ("rule", "count", "total", "value")} for v in o.sensitivity],
         members=list(o.members),
+        note=o.reason,
+        holds=bool(o.holds) if o.checkable and o.holds is not None else None,
         verdict=verdict,
         project_columns=lacking,
         readings=[v.to_dict() for v in enum.values],
@@ -274,11 +295,12 @@ def _load_cached(path: Path | None) -> list[ClaimResult] | None:
 def _store(path: Path | None, results: list[ClaimResult]) -> None:
     if path is None:
         return
+    text = json.dumps([r.to_dict() for r in results], ensure_ascii=False)  # before any file exists
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ledger-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump([r.to_dict() for r in results], fh, ensure_ascii=False)
+            fh.write(text)
         os.replace(tmp, path)
     except OSError:
         pass  # a cache that cannot be written is only slower
@@ -356,6 +378,7 @@ def reaches_label(r: ClaimResult) -> str:
 
 
 def ledger_frame(results: list[ClaimResult]) -> pd.DataFrame:
+    """One row per claim; counts as nullable integers (``37``, never ``37.0``)."""
     rows = []
     for r in results:
         row = r.to_dict()
@@ -368,20 +391,47 @@ def ledger_frame(results: list[ClaimResult]) -> pd.DataFrame:
         row["relevant_readings"] = ", ".join(r.relevant_readings)
         row.pop("reaches_text")
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    for col in ("recomputed_count", "recomputed_total"):
+        if col in frame:
+            frame[col] = frame[col].astype("Int64")
+    return frame
 
 
-def to_json(results: list[ClaimResult]) -> str:
-    keep = (
-        "id section statement paper_value recomputed_value recomputed_count recomputed_total "
-        "status verdict project_columns rule reason sensitivity readings reaches_paper enumeration"
-    ).split()
-    return json.dumps([{k: r.to_dict()[k] for k in keep} for r in results], indent=2, ensure_ascii=False)
+#: The fields of each JSON ledger row, in order (the version fields follow them):
+#: ``readings`` is the list of ``{readings, rule, count, total, value, matches_paper}``,
+#: ``reaches_paper`` the smallest of them that gives the paper's number (or null),
+#: ``sensitivity`` the rule's named counting variants (kept for compatibility).
+EXPORT_FIELDS = (
+    "id section statement paper_value recomputed_value recomputed_count recomputed_total "
+    "status verdict project_columns rule reason sensitivity readings reaches_paper enumeration"
+).split()
+#: The columns of the CSV ledger, in order (the version columns follow them); there,
+#: ``readings`` and ``reaches_paper`` are written in words (:func:`ledger_frame`).
+CSV_FIELDS = EXPORT_FIELDS + ["reaches_primary_rule", "relevant_readings"]
 
 
-def to_csv(results: list[ClaimResult]) -> str:
+def version_fields(version: dict | None = None) -> dict[str, str]:
+    """The version every exported ledger row carries: ``book_version`` (release tag
+    or commit), ``book_commit`` and ``book_date`` (:func:`uqsurvey.version.source_version`)."""
+    from uqsurvey.version import source_version
+
+    v = version or source_version()
+    return {"book_version": v["version"], "book_commit": v["commit"], "book_date": v["date"]}
+
+
+def to_json(results: list[ClaimResult], version: dict | None = None) -> str:
+    """The ledger as a JSON list, one object per claim, each with the version fields."""
+    stamp = version_fields(version)
+    rows = [{**{k: r.to_dict()[k] for k in EXPORT_FIELDS}, **stamp} for r in results]
+    return json.dumps(rows, indent=2, ensure_ascii=False)
+
+
+def to_csv(results: list[ClaimResult], version: dict | None = None) -> str:
+    """The ledger as CSV: :data:`CSV_FIELDS` then the version fields; counts print as integers,
+    the readings and the reading that reaches the paper's number in words."""
     buf = io.StringIO()
-    frame = ledger_frame(results).drop(columns=["members", "reaches_label"])
+    frame = ledger_frame(results)[CSV_FIELDS].assign(**version_fields(version))
     frame.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     return buf.getvalue()
 
@@ -424,64 +474,11 @@ def run_claims(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- #
-# HTML for the book's ledger page
+# Anchors (the book's ledger page is written by uqsurvey.book.ledger_page)
 # --------------------------------------------------------------------------- #
-STATUS_LABEL = {
-    "reproduced": "✔ reproduced",
-    "reproduced-under-reading": "≈ reproduced under a reading",
-    "differs": "≠ differs",
-    "project-coded": "◐ project-coded",
-    "not-checkable": "? not checkable",
-}
-
-
 def anchor(claim_id: str) -> str:
     """The stable HTML anchor of a claim: ``claim-<id>``."""
     return f"claim-{claim_id}"
-
-
-def ledger_html(results: list[ClaimResult]) -> str:
-    """One block per claim, each with its stable anchor ``#claim-<id>``."""
-    from html import escape as e
-
-    parts = ['<div class="uq-ledger">']
-    for r in results:
-        sens = ""
-        if r.sensitivity:
-            rows = "".join(
-                f"<tr><td>{e(v['rule'])}</td><td>{e(v['value'])}</td>"
-                f"<td>{'= paper' if variant_matches_paper(v, r) else ''}</td></tr>"
-                for v in r.sensitivity
-            )
-            sens = (
-                '<table class="uq-sensitivity"><thead><tr><th>counting rule</th><th>value</th><th></th>'
-                f"</tr></thead><tbody>{rows}</tbody></table>"
-            )
-        members = f"<p><b>Counted:</b> {e(', '.join(r.members))}</p>" if r.members else ""
-        reach = f"<p><b>Paper's number reached by:</b> {e(r.reaches_text)}</p>" if r.reaches_text else ""
-        coded = (f"<p><b>Project coding:</b> rests on {e(', '.join(r.project_columns))}; "
-                 f"verdict on that coding: {e(r.verdict)}</p>" if r.project_columns and r.status == "project-coded" else "")
-        reads = ""
-        if r.relevant_readings:
-            rrows = "".join(
-                f"<tr><td>{e(v['rule'])}</td><td>{e(v['value'])}</td>"
-                f"<td>{e(', '.join(v['readings']) or 'primary reading')}</td>"
-                f"<td>{'= paper' if v['matches_paper'] else ''}</td></tr>"
-                for v in r.readings
-            )
-            reads = (f"<details class=\"uq-readings\"><summary>Under the recorded readings: {e(r.enumeration)}</summary>"
-                     '<table class="uq-sensitivity"><thead><tr><th>counting rule</th><th>value</th>'
-                     f"<th>smallest set of readings</th><th></th></tr></thead><tbody>{rrows}</tbody></table></details>")
-        parts.append(
-            f'<section class="uq-claim uq-{r.status}" id="{anchor(r.id)}">'
-            f'<h3><a class="headerlink" href="#{anchor(r.id)}">#</a> <code>{e(r.id)}</code> '
-            f'<span class="uq-status">{STATUS_LABEL[r.status]}</span></h3>'
-            f"<p>{e(r.statement)} <i>({'§' if r.section[:1].isdigit() else ''}{e(r.section)})</i></p>"
-            f"<p><b>Paper:</b> {e(r.paper_value)} &nbsp; <b>Recomputed:</b> {e(r.recomputed_value)}</p>"
-            f"<p><b>Rule:</b> {e(r.rule)}</p><p><b>Why:</b> {e(r.reason)}</p>{coded}{reach}{members}{sens}{reads}</section>"
-        )
-    parts.append("</div>")
-    return "\n".join(parts)
 
 
 def variant_matches_paper(variant: dict, result: ClaimResult) -> bool:

@@ -11,21 +11,16 @@ import pandas as pd
 import pytest
 
 from uqsurvey import calibration as cal
-from uqsurvey.audit import FILES, add_arguments, cli_audit, run
+from uqsurvey.audit import FILES, INTERVAL_METHOD, add_arguments, cli_audit, run
+from uqsurvey.calibration.resample import poisson_weights
 
-ROOT = Path(__file__).resolve().parents[1]
+from audit_samples import sample_csv
+from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
 def good_csv(tmp_path_factory):
-    d = tmp_path_factory.mktemp("audit")
-    rng = np.random.default_rng(0)
-    n = 600
-    f = np.round(rng.beta(5, 2, n) * 20) / 20
-    y = rng.random(n) < f**1.6
-    path = d / "preds.csv"
-    pd.DataFrame({"id": range(n), "conf": f, "ok": np.where(y, "True", "false")}).to_csv(path, index=False)
-    return path, f, y
+    return sample_csv(tmp_path_factory.mktemp("audit"))
 
 
 def _run(csv, out, *extra):
@@ -51,8 +46,22 @@ def test_audit_report_and_files(good_csv, tmp_path, capsys):
     assert metrics["auroc"] == cal.auroc(f, y)
     assert metrics["aurc"] == cal.aurc(f, y)
     assert set(metrics["bootstrap_95"]) == {"ece_l1_15_default", "smece", "brier", "auroc", "aurc"}
-    ci = cal.bootstrap_ci(cal.brier_score, f, y, n_boot=30, seed=5 + 2)
-    assert metrics["bootstrap_95"]["brier"]["low"] == ci.low
+    # the Poisson bootstrap, recomputed from the weights: replicate j of the one
+    # piece is drawn j-th from the generator seeded (seed, stream 0, chunk 0)
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([5, 0, 0])))
+    r2 = (f - y) ** 2
+    reps = []
+    for _ in range(30):
+        p = poisson_weights(rng, f.shape[0])
+        reps.append(float(np.dot(p, r2) / p.sum()))
+    dev = np.percentile(np.array(reps) - metrics["brier"], [2.5, 97.5])
+    low, high = metrics["bootstrap_95"]["brier"]["low"], metrics["bootstrap_95"]["brier"]["high"]
+    assert metrics["interval_method"] == INTERVAL_METHOD
+    expected = {"percentile": (metrics["brier"] + dev[0], metrics["brier"] + dev[1]),
+                "basic": (metrics["brier"] - dev[1], metrics["brier"] - dev[0])}.get(INTERVAL_METHOD)
+    if expected is not None:
+        assert low == pytest.approx(expected[0], abs=1e-12) and high == pytest.approx(expected[1], abs=1e-12)
+    assert low < metrics["brier"] < high
     for key in ("Binned ECE", "torchmetrics", "netcal", "Kumar", "smECE", "bandwidth",
                 "Brier", "AUROC", "AURC", "Bootstrap 95%", "10 bins", "15 bins", "20 bins"):
         assert key in text
