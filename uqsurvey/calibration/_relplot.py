@@ -108,19 +108,12 @@ FFT_WORKERS = 2
 
 
 def next_fast_len(n: int) -> int:
-    """The smallest ``2**a 3**b 5**c >= n``: ``scipy.fft.next_fast_len(n, real=True)``
-    (pocketfft's ``good_size_real``), without importing :mod:`scipy.fft`."""
-    if n <= 6:
-        return max(n, 1)
-    best = 2 * n
-    p5 = 1
+    """The smallest ``2**a 3**b 5**c >= n``: ``scipy.fft.next_fast_len(n, real=True)``."""
+    best, p5 = 2 * max(n, 1), 1
     while p5 < best:
         p35 = p5
-        while p35 < best:
-            x = p35
-            while x < n:
-                x *= 2
-            best = min(best, x)
+        while p35 < best:  # p35 times the smallest power of two that reaches n
+            best = min(best, p35 << (-(-n // p35) - 1).bit_length())
             p35 *= 3
         p5 *= 5
     return best
@@ -211,9 +204,8 @@ def reflect_convolve_fft(rows: tuple[np.ndarray, ...], ker: np.ndarray, cut: flo
     of sums over all evaluation points) by about ``1e-15``; a smoothed curve
     far from the data, which rests on tiny values, keeps the direct sum.
 
-    numpy's FFT (pocketfft, as in :mod:`scipy.fft`; the same numbers to the last
-    bit in our tests) is used here rather than :mod:`scipy.fft`, whose import
-    costs about 0.3 s: the first smECE call of a process would pay it."""
+    numpy's FFT (pocketfft, as :mod:`scipy.fft`; the same numbers to the last bit in
+    our tests): importing :mod:`scipy.fft` would cost a process's first smECE 0.3 s."""
     exts, k, start = None, None, 0
     for i, values in enumerate(rows):
         ext, k, start = reflect_extend(values, ker, cut)
