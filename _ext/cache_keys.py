@@ -49,6 +49,11 @@ current inputs:
   warns (an error under ``-W``).
 
 ``make clean`` (``rm -rf _build``) still gives a build from scratch.
+
+The companion notebooks (``notebooks/*.ipynb``) are not pages of the book; the
+test suite executes them with :func:`execute_notebook`, through the same
+jupyter-cache and the same two cells, a notebook declaring what it reads in its
+metadata (``"reads": ["data"]``) as a chapter does in its front matter.
 """
 from __future__ import annotations
 
@@ -165,35 +170,40 @@ def _hash_path(path: Path) -> str:
     return h.hexdigest()
 
 
-def _environment_hash(app) -> str:
-    """The installed environment: distributions, pins, Python, execution settings."""
+def environment_hash(root: Path, settings: tuple) -> str:
+    """The installed environment: distributions, pins, Python, execution *settings*."""
     h = hashlib.sha256()
     dists = sorted(
         f"{(d.metadata['Name'] or '').lower()}=={d.version}" for d in importlib.metadata.distributions()
     )
     h.update("\n".join(dists).encode())
     for name in ("requirements.txt", "pyproject.toml"):
-        p = Path(app.srcdir) / name
+        p = Path(root) / name
         h.update(name.encode() + b"\0" + (p.read_bytes() if p.exists() else b"(absent)"))
     h.update(sys.version.encode() + sys.platform.encode())
-    cfg = app.config
-    h.update(repr((cfg.nb_execution_allow_errors, cfg.nb_execution_in_temp, cfg.nb_execution_mode)).encode())
+    h.update(repr(tuple(settings)).encode())
     return h.hexdigest()
+
+
+def _environment_hash(app) -> str:
+    cfg = app.config
+    return environment_hash(Path(app.srcdir), (cfg.nb_execution_allow_errors, cfg.nb_execution_in_temp,
+                                               cfg.nb_execution_mode))
 
 
 class _Keys:
     """The hashes of one build, each computed at most once."""
 
-    def __init__(self, app):
+    def __init__(self, app=None, *, root: Path | None = None, environment: str | None = None):
         import uqsurvey
 
-        self.root = Path(app.srcdir).resolve()
+        self.root = Path(app.srcdir if app is not None else root).resolve()
         self.package = Path(uqsurvey.__file__).resolve().parent
         # The data of the book that holds the chapters (or $UQSURVEY_DATA), as the chapters see it.
         from uqsurvey.survey.data import default_data_dir
 
         self.data = default_data_dir(start=self.root).resolve()
-        self.environment = _environment_hash(app)
+        self.environment = _environment_hash(app) if app is not None else environment
         self._hashes: dict[Path, str] = {}
 
     def path_of(self, entry: str) -> Path:
@@ -218,6 +228,11 @@ def _keys(app) -> _Keys:
 def declared_reads(text: str, docname: str) -> list[str]:
     m = _FRONT_MATTER.match(text)
     meta = (yaml.safe_load(m.group(1)) if m else None) or {}
+    return _reads_of(meta, docname)
+
+
+def _reads_of(meta, docname: str) -> list[str]:
+    """The ``reads:`` list of a page's front matter (or a notebook's metadata)."""
     reads = meta.get(READS_KEY, []) if isinstance(meta, dict) else []
     if isinstance(reads, str):
         reads = [reads]
@@ -244,8 +259,11 @@ def forced(text: str) -> bool:
 
 def injected_cells(app, docname: str, reads: list[str]) -> tuple[str, str]:
     """The code of the hidden first and last cells of *docname* (their text is its cache key)."""
-    keys = _keys(app)
-    docdir = Path(app.env.doc2path(docname)).resolve().parent
+    return key_cells(_keys(app), Path(app.env.doc2path(docname)).resolve().parent, reads, docname)
+
+
+def key_cells(keys: _Keys, docdir: Path, reads: list[str], docname: str) -> tuple[str, str]:
+    """The hidden first and last cells of a notebook that runs in *docdir* and reads *reads*."""
 
     def rel(p: Path) -> str:  # relative to the kernel's working directory when inside the book
         return os.path.relpath(p, docdir) if p.is_relative_to(keys.root) else str(p)
@@ -290,6 +308,71 @@ def inject(text: str, first: str, last: str) -> str:
     if not m.group(2):  # front matter at the very end of the file
         body = "\n" + body
     return head + "\n" * max(pad, 0) + body.rstrip("\n") + "\n\n" + _cell(last)
+
+
+# --------------------------------------------------------------------------- #
+# Companion notebooks (notebooks/*.ipynb), outside the book build
+
+
+#: The execution settings of the companion notebooks: errors fail, run in their folder, cached.
+NOTEBOOK_SETTINGS = (False, False, "cache")
+
+
+class NotebookFailed(RuntimeError):
+    """A companion notebook failed; the message holds its name and the traceback."""
+
+
+def execute_notebook(path: Path, cache_path: Path, root: Path, timeout: int = 600):
+    """Execute a companion notebook through the execution cache, keyed like a chapter.
+
+    The notebook declares what it reads in its metadata (``"reads": ["data"]``, as a
+    chapter's front matter does); the same hidden first and last cells as a chapter's
+    (:func:`key_cells`: hashes of the environment, the package and what it reads, and
+    the guard that refuses undeclared reads) are added to it in memory.  A cached
+    execution with the same cells is reused; otherwise the notebook executes (in its
+    own folder) and, when it succeeds and its inputs did not change meanwhile, is
+    cached.  Returns ``(notebook with outputs, executed)``; raises
+    :class:`NotebookFailed` with the traceback.
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    path, root = Path(path).resolve(), Path(root).resolve()
+    name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    nb = nbformat.read(path, as_version=4)
+
+    def cells() -> tuple[str, str]:
+        keys = _Keys(root=root, environment=environment_hash(root, NOTEBOOK_SETTINGS))
+        return key_cells(keys, path.parent, _reads_of(nb.metadata, name), name)
+
+    first, last = cells()
+    meta = {"tags": ["remove-cell"], CELL_MARK: True}
+    nb.cells.insert(0, nbformat.v4.new_code_cell(first, metadata=dict(meta)))
+    nb.cells.append(nbformat.v4.new_code_cell(last, metadata=dict(meta)))
+    cache = get_cache(Path(cache_path))
+    try:
+        cache.match_cache_notebook(nb)
+    except KeyError:
+        pass
+    else:
+        return cache.merge_match_into_notebook(nb)[1], False
+    before = os.environ.get("UQSURVEY_BUILD_PREFIX")
+    os.environ["UQSURVEY_BUILD_PREFIX"] = sys.prefix  # checked by the guard in the kernel
+    try:
+        result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False)
+    finally:
+        if before is None:
+            os.environ.pop("UQSURVEY_BUILD_PREFIX", None)
+        else:
+            os.environ["UQSURVEY_BUILD_PREFIX"] = before
+    if result.err is not None:
+        raise NotebookFailed(f"{name} failed: {result.err.__class__.__name__}\n{result.exc_string}")
+    if cells() == (first, last):  # else an input changed while it ran: not cached under the old key
+        cache.cache_notebook_bundle(CacheBundleIn(nb, str(path), data={"execution_seconds": result.time}),
+                                    check_validity=False, overwrite=True)
+    return nb, True
 
 
 # --------------------------------------------------------------------------- #

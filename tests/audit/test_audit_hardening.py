@@ -3,6 +3,8 @@ clear message (never a traceback) or gives a correct result.  Each was first
 reproduced against the code before the fix (the commit's message says how)."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import pty
@@ -17,9 +19,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from audit_samples import sample_csv
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 from uqsurvey.audit import MIN_ROWS, cli_audit
+from uqsurvey.cli import main
 
 PY = [sys.executable, "-m", "uqsurvey"]
 
@@ -29,10 +32,11 @@ def csv600(tmp_path_factory):
     return sample_csv(tmp_path_factory.mktemp("hard"))[0]
 
 
-def audit(csv, out, *extra, **kw):
-    return subprocess.run([*PY, "audit", str(csv), "--confidence", "conf", "--correct", "ok",
-                           "--out", str(out), *extra], capture_output=True, text=True, cwd=ROOT,
-                          timeout=300, **kw)
+def audit(csv, out, *extra):
+    """``python -m uqsurvey audit`` in this process (an unhandled exception would propagate);
+    the tests that need a process of their own (privileges, a signal, a terminal) spawn one."""
+    return run_cli("audit", str(csv), "--confidence", "conf", "--correct", "ok", "--out", str(out), *extra,
+                   cwd=ROOT)
 
 
 def no_traceback(res):
@@ -130,12 +134,13 @@ def test_sigterm_while_writing_leaves_nothing(csv600, tmp_path):
 
 
 @pytest.mark.parametrize("command", [["claims"], ["validate"], ["claims", "--format", "csv"]])
-def test_stdout_on_a_full_disk(command):
-    with open("/dev/full", "w") as full:
-        res = subprocess.run([*PY, *command], stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                             timeout=300)
-    assert res.returncode == 1
-    assert res.stderr == "error: cannot write to standard output: No space left on device\n"
+def test_stdout_on_a_full_disk(command, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    err = io.StringIO()
+    with open("/dev/full", "w") as full, contextlib.redirect_stdout(full), contextlib.redirect_stderr(err):
+        code = main(command)  # in this process: the command line's own handling of a full disk
+    assert code == 1
+    assert err.getvalue() == "error: cannot write to standard output: No space left on device\n"
 
 
 def test_one_row_warns_and_states_the_minimum(tmp_path, capsys):
@@ -171,22 +176,21 @@ def test_progress_bar_only_on_a_terminal(csv600, tmp_path):
     assert res.returncode == 0 and res.stderr == ""  # stderr is a pipe: no bar
     for quiet, expect in ((False, True), (True, False)):
         master, slave = pty.openpty()
-        proc = subprocess.Popen([*PY, "audit", str(csv600), "--confidence", "conf", "--correct", "ok",
-                                 "--out", str(tmp_path / f"b{quiet}"), "--n-boot", "0",
-                                 *(["--quiet"] if quiet else [])],
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=slave)
-        os.close(slave)
+        with os.fdopen(slave, "w") as terminal, contextlib.redirect_stderr(terminal), \
+                contextlib.redirect_stdout(io.StringIO()):
+            code = main(["audit", str(csv600), "--confidence", "conf", "--correct", "ok",
+                         "--out", str(tmp_path / f"b{quiet}"), "--n-boot", "0", *(["--quiet"] if quiet else [])])
+        os.set_blocking(master, False)
         chunks = []
         while True:
             try:
                 data = os.read(master, 4096)
-            except OSError:  # the child closed the terminal
+            except (BlockingIOError, OSError):  # all read
                 break
             if not data:
                 break
             chunks.append(data)
-        proc.wait(timeout=120)
         os.close(master)
         text = b"".join(chunks).decode(errors="replace")
-        assert proc.returncode == 0
+        assert code == 0
         assert ("rows/s" in text) is expect, text

@@ -256,3 +256,35 @@ def test_guard_refuses_a_kernel_in_another_environment(book):
 
     res = _run_guard(book, Path(uqsurvey.__file__).parent, build_prefix=str(book))
     assert "the kernel runs in" in res["error"]
+
+
+@pytest.mark.book  # starts Jupyter kernels
+def test_a_companion_notebook_executes_once_per_key_and_declares_what_it_reads(book, tmp_path):
+    """``execute_notebook`` (the companion notebooks' runner) keys a notebook like a chapter:
+    the second run is served from the cache, a data edit executes it again, and reading
+    the data without declaring it fails."""
+    import nbformat
+    from uqsurvey.survey.data import BOOK_MARKERS
+
+    for marker in BOOK_MARKERS:
+        (book / marker).touch()
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}, "reads": ["data"]})
+    nb.cells = [nbformat.v4.new_code_cell("print(open('../data/benchmarks.csv').read().split()[1])")]
+    path = book / "notebooks" / "n.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    cache = tmp_path / "cache"
+
+    def run():
+        out, executed = ck.execute_notebook(path, cache, book)
+        return out.cells[1].outputs[0]["text"].strip(), executed
+
+    assert run() == ("A,no", True)
+    assert run() == ("A,no", False)
+    (book / "data" / "benchmarks.csv").write_text("name,c1\nA,yes\n")
+    assert run() == ("A,yes", True)
+    del nb.metadata["reads"]
+    nbformat.write(nb, path)
+    with pytest.raises(ck.NotebookFailed, match=r"notebooks/n.ipynb failed(.|\n)*which its front matter does not declare"):
+        run()

@@ -1,20 +1,27 @@
-"""(c) Every chapter executes on its own, so that a failure names its chapter.
+"""(c) Every chapter executes, and a failure names its chapter.
 
-Chapters are MyST Markdown notebooks; jupytext reads them and nbclient runs
-them with the chapter's folder as working directory, as the book build does.
-The companion notebooks in ``notebooks/`` run the same way and must be
-committed without outputs.
+Chapters are MyST Markdown notebooks.  The book build executes each of them once
+per test session (the ``built_book`` fixture; myst-nb with the execution cache
+keyed by ``_ext/cache_keys.py``, working directory the chapter's folder); the
+per-chapter test checks what that build left, instead of executing the chapter
+a second time: the executed notebook (``_build/jupyter_execute/<page>.ipynb``, or
+for a page the build served from the execution cache, the cached execution that
+matches it) holds no error, and the build wrote no failure report for the page
+(``_build/html/reports/<page>.err.log``, whose traceback the test shows).
+
+The companion notebooks in ``notebooks/`` must be committed without outputs;
+they execute against the same data through the same execution cache, so they
+run again only when they, what they read, the package or the environment
+changed.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-import jupytext
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from conftest import ROOT, toc_pages
+from conftest import BUILD, ROOT, toc_pages
 
 
 def _executable_pages() -> list[str]:
@@ -29,19 +36,36 @@ def _executable_pages() -> list[str]:
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def _run(nb, cwd: Path) -> None:
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+def _errors(nb) -> list[str]:
+    return [
+        "\n".join(o.get("traceback", [])) or f"{o.get('ename')}: {o.get('evalue')}"
+        for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"
+    ]
+
+
+def _ran(nb) -> bool:
+    return any(c.get("outputs") or c.get("execution_count") for c in nb.cells if c.cell_type == "code")
 
 
 @pytest.mark.parametrize("doc", _executable_pages())
-def test_chapter_executes(doc):
-    path = ROOT / f"{doc}.md"
-    nb = jupytext.read(path)
-    _run(nb, path.parent)
-    errors = [
-        o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"
-    ]
-    assert errors == []
+def test_chapter_executes(doc, built_book):
+    report = built_book["html"] / "reports" / f"{doc}.err.log"
+    assert not report.exists(), f"{doc} failed to execute in the book build:\n{report.read_text(encoding='utf-8')}"
+    executed = BUILD / "jupyter_execute" / f"{doc}.ipynb"
+    assert executed.exists(), f"{doc}: the book build left no executed notebook ({executed}); see test_book_build"
+    nb = nbformat.read(executed, as_version=4)
+    if not _ran(nb):
+        # A page re-read by a build that served it from the execution cache: myst-nb renders
+        # the cached outputs but writes the notebook as read (its code, with the key cells).
+        # The execution the page shows is the cached one that matches that notebook.
+        from jupyter_cache import get_cache
+
+        try:
+            _pk, nb = get_cache(BUILD / ".jupyter_cache").merge_match_into_notebook(nb)
+        except KeyError:
+            pytest.fail(f"{doc}: not executed by the build and no cached execution under its current key")
+    assert _errors(nb) == [], doc
+    assert _ran(nb), f"{doc} was not executed"
 
 
 def test_every_toc_chapter_runs_code():
@@ -59,6 +83,9 @@ def test_companion_notebook_has_no_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_companion_notebook_executes(path):
-    nb = nbformat.read(path, as_version=4)
-    _run(nb, path.parent)
+def test_companion_notebook_executes(path: Path, executed_notebook):
+    nb, executed = executed_notebook(path)  # raises with the notebook's name and traceback
+    assert _errors(nb) == [], path.name
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code), f"{path.name}: not every cell ran"
+    print(f"{path.name}: {'executed' if executed else 'served from the execution cache'}")

@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+#: Slow the first time (creates a virtual environment and installs cffconvert), so not
+#: part of the inner loop (``pytest -m "not book"``); ``make test`` runs it.
+pytestmark = pytest.mark.book
+
 TOOL_ENV = Path(sys.prefix) / "cffconvert-env"
 
 

@@ -15,8 +15,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import jupytext
@@ -24,7 +22,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 from uqsurvey.survey.data import ENV_VAR, DataLocationError, default_data_dir, find_book_root
 
@@ -86,25 +84,22 @@ def test_outside_a_book_the_data_must_be_given(no_env, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(DataLocationError, match=f"pass the data directory .--data DIR. or set {ENV_VAR}"):
         default_data_dir()
-    proc = subprocess.run([sys.executable, "-m", "uqsurvey", "claims"], cwd=tmp_path, env=no_env,
-                          capture_output=True, text=True, timeout=300)
+    proc = run_cli("claims", cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stderr.startswith(f"no data directory: {tmp_path.resolve()} is not inside the book")
     assert "Traceback" not in proc.stderr
 
 
 def test_the_command_line_reads_the_data_of_the_checkout_it_runs_in(no_env, other):
-    cmd = [sys.executable, "-m", "uqsurvey", "claims", "--format", "json"]
-    here = subprocess.run(cmd, cwd=ROOT, env=no_env, capture_output=True, text=True, timeout=300)
-    there = subprocess.run(cmd, cwd=other / "chapters", env=no_env, capture_output=True, text=True, timeout=300)
+    cmd = ("claims", "--format", "json")
+    here = run_cli(*cmd, cwd=ROOT)
+    there = run_cli(*cmd, cwd=other / "chapters")
     assert here.returncode == 0 and there.returncode == 0, here.stderr + there.stderr
     assert smece_users(here.stdout) == "users: P13 (Ulmer et al., 2024)"
     assert smece_users(there.stdout) == "users: P5 (Nikitin et al., 2024)"
-    given = subprocess.run(cmd + ["--data", str(other / "data")], cwd=ROOT, env=no_env,
-                           capture_output=True, text=True, timeout=300)
+    given = run_cli(*cmd, "--data", str(other / "data"), cwd=ROOT)
     assert smece_users(given.stdout) == "users: P5 (Nikitin et al., 2024)"
-    valid = subprocess.run([sys.executable, "-m", "uqsurvey", "validate"], cwd=other, env=no_env,
-                           capture_output=True, text=True, timeout=300)
+    valid = run_cli("validate", cwd=other)
     assert valid.returncode == 0 and valid.stdout.rstrip().endswith(f"in {(other / 'data').resolve()}")
 
 
@@ -118,6 +113,7 @@ def glued(nb, key: str) -> dict:
     raise KeyError(key)
 
 
+@pytest.mark.book  # executes a chapter in a Jupyter kernel
 def test_a_chapter_of_a_second_checkout_reads_its_own_data(no_env, other):
     """The chapter executes in the second checkout (working directory chapters/, as the build
     runs it) with this environment's uqsurvey, and glues the sentence of ITS data."""

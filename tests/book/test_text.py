@@ -23,7 +23,7 @@ from uqsurvey.book.text import (
     status_phrase,
 )
 from uqsurvey.survey.data import load
-from uqsurvey.survey.ledger import evaluate
+from uqsurvey.survey.ledger import evaluate, evaluate_one
 from uqsurvey.survey.rules import C1_C3_NAMED_IN_TEXT
 
 DATA = ROOT / "data"
@@ -35,9 +35,11 @@ def d():
 
 
 def smece_sentence(data, cite: bool = False) -> str:
-    """The chapter's sentence, built as metrics_and_human_studies.md builds it."""
-    ledger = {r.id: r for r in evaluate(data)}
-    return papers_sentence(data.papers, ledger["smece-users"].members, what="SmoothECE", cite=cite)
+    """The chapter's sentence, built as metrics_and_human_studies.md builds it (from the
+    ledger's smece-users entry; evaluated alone, as ``evaluate`` evaluates each entry,
+    so that edited data does not pay for the whole ledger)."""
+    entry = evaluate_one(data.claims.set_index("id", drop=False).loc["smece-users"], data)
+    return papers_sentence(data.papers, entry.members, what="SmoothECE", cite=cite)
 
 
 def edit_metrics(tmp_path: Path, fn) -> Path:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from conftest import max_examples
 from scipy import stats
 
 from uqsurvey import calibration as cal
@@ -70,7 +71,7 @@ def data_and_chunks(draw, max_n=300):
     return f, y, [c for c in cuts if c < n], order
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=max_examples(60), deadline=None)
 @given(data_and_chunks())
 def test_any_chunking_equals_in_memory_exactly_for_small_data(case):
     f, y, cuts, order = case
@@ -81,7 +82,7 @@ def test_any_chunking_equals_in_memory_exactly_for_small_data(case):
     assert (m["smece"], m["smece_bandwidth"]) == ref["smece"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=max_examples(40), deadline=None)
 @given(data_and_chunks())
 def test_any_chunking_from_sums_alone(case):
     # keep_rows=0: no points kept, every metric from the sums (smECE from cell sums)

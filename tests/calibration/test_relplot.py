@@ -280,3 +280,45 @@ def test_bisection_is_relplots_search_param():
         value, sigma = _relplot.bisect_bandwidth(values_at, 3)
         expect = search_param(pred)
         assert np.all(sigma == expect) and np.all(value == c / (1 + expect))
+
+
+def test_next_fast_len_is_scipys_real_fft_length():
+    """The fast path sizes numpy's FFT as scipy.fft would (5-smooth lengths)."""
+    from scipy import fft
+
+    sizes = [*range(1, 5000), *range(99_000, 101_000), 2**20 + 1, 3**11 - 1]
+    assert [_relplot.next_fast_len(n) for n in sizes] == [fft.next_fast_len(n, real=True) for n in sizes]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fft_convolution_is_scipys_to_the_last_bit(kind):
+    """numpy's FFT (fast path) gives the numbers scipy.fft gave before it."""
+    from scipy import fft
+
+    f, y = smece_data(5, 200_000, kind)
+    m = _relplot.grid_size(0.05)
+    rows = tuple(np.bincount(np.minimum((f * (m - 1)).astype(int), m - 1), weights=w, minlength=m).astype(float)
+                 for w in (f - y, np.ones_like(f)))
+    ker = _relplot.kernel(m, 0.05)
+    got = _relplot.reflect_convolve_fft(rows, ker, _relplot.KERNEL_CUT)
+    exts, k, start = zip(*(_relplot.reflect_extend(r, ker, _relplot.KERNEL_CUT) for r in rows))
+    nfft = fft.next_fast_len(exts[0].shape[0] + k[0].shape[0] - 1, real=True)
+    full = fft.irfft(fft.rfft(np.stack(exts), nfft, axis=1) * fft.rfft(k[0], nfft), nfft, axis=1)
+    lo = k[0].shape[0] - 1 + start[0]
+    assert np.array_equal(got, full[:, lo : lo + m])
+    direct = np.stack([_relplot.reflect_convolve(r, ker, _relplot.KERNEL_CUT) for r in rows])
+    assert np.abs(got - direct).max() <= 1e-12 * np.abs(direct).max()
+
+
+def test_first_smece_call_imports_no_scipy_fft():
+    """A one-shot smECE at large n pays no `import scipy.fft` (about 0.3 s) on its first call."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np\n"
+            "from uqsurvey.calibration import smece\n"
+            "rng = np.random.default_rng(0); f = rng.beta(5, 2, 100_000); y = (rng.random(f.size) < f).astype(float)\n"
+            "smece(f, y)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('scipy')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from conftest import max_examples
 
 from calibration_samples import EDGE_CASE_PARAMS, relplot_smece, smece_data
 from uqsurvey import calibration as cal
@@ -184,7 +185,7 @@ def _pairs(min_size=1, max_size=60, grid=False):
     return st.lists(st.tuples(conf, st.booleans()), min_size=min_size, max_size=max_size)
 
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=max_examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from conftest import max_examples
 
 from uqsurvey import calibration as cal
 from uqsurvey.demos import aleatoric as AL
@@ -120,7 +121,7 @@ def test_ensemble_disagreement_vanishes_while_aleatoric_entropy_stays():
     assert len(detail) == 1500 and set(detail.columns) >= {"p_true", "total", "aleatoric", "epistemic"}
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=max_examples(50), deadline=None)
 @given(st.lists(st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3), min_size=2, max_size=8))
 def test_entropy_parts_are_nonnegative_and_add_up(members):
     parts = AL.entropy_decomposition(np.array(members))

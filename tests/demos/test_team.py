@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from conftest import max_examples
 from scipy import stats
 
 from uqsurvey.demos import team as TM
@@ -29,7 +30,7 @@ def test_distort_confidence_literals():
         TM.distort_confidence([0.7], 1.0, math.inf)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=max_examples(50), deadline=None)
 @given(
     t=st.floats(0.05, 20.0),
     b=st.floats(-3.0, 3.0),

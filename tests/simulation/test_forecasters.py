@@ -52,6 +52,8 @@ def test_s_shaped_crosses_at_one_half_and_llm_like_once():
     (x,) = S.llm_like().crossings
     assert 0.6 < x < 0.8
     assert S.over_confident().crossings == ()
+    calibrated = S.PowerForecaster("calibrated", a=5.0, b=2.0, gamma=1.0)  # gap 0 everywhere
+    assert calibrated.crossings == () and calibrated.population_binned_ece(15) == 0.0 == calibrated.true_ece()
 
 
 @pytest.mark.parametrize("forecaster", S.standard_forecasters(), ids=lambda f: f.name)

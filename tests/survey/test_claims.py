@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
+from conftest import run_cli
 
 from uqsurvey.survey.data import load
 from uqsurvey.survey.ledger import (
@@ -192,7 +191,7 @@ def test_dataset_tasks_agree_with_table1_categories(d):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "uqsurvey", "claims", *args], capture_output=True, text=True)
+    return run_cli("claims", *args)
 
 
 def test_cli_json_has_the_documented_fields(ledger):

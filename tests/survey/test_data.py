@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 from uqsurvey.survey.data import ENV_VAR, data_dictionary, default_data_dir, load, validate
 
@@ -504,8 +502,7 @@ def test_required_claims_are_present(d):
 # Command line
 # --------------------------------------------------------------------------- #
 def test_cli_validate_good_data():
-    proc = subprocess.run([sys.executable, "-m", "uqsurvey", "validate", str(DATA)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = run_cli("validate", str(DATA), cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.strip()
     assert out.startswith("data OK: 37 papers, 125 paper-dataset pairs, 79 paper-metric pairs, 22 benchmarks")

@@ -7,17 +7,16 @@ what was expected.  Frictionless is used as an independent cross-check.
 """
 from __future__ import annotations
 
+import csv
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from conftest import ROOT, read_rows, write_rows
+from conftest import ROOT, max_examples, read_rows, run_cli, write_rows
 
 from uqsurvey.cli import main
 from uqsurvey.survey.data import DataValidationError, Problem, load, validate
@@ -285,11 +284,17 @@ def test_every_problem_is_reported_at_once_and_nothing_loads(copy):
 # --------------------------------------------------------------------------- #
 # Property: any value outside an enum is caught, at the right place
 # --------------------------------------------------------------------------- #
+#: Papers whose human_study cell has a recorded reading (data/readings.csv): changing the
+#: cell to another allowed value makes that reading's primary value stale, which validate
+#: reports; an invalid value is reported once, for the cell (one problem per cause).
+READ_HUMAN_STUDY = {r["row_key"] for r in csv.DictReader((DATA / "readings.csv").open(encoding="utf-8"))
+                    if r["table"] == "papers" and r["column"] == "human_study"}
+
 _CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
                 min_size=1, max_size=12)
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+@settings(max_examples=max_examples(25), deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(value=_CELL, paper=st.integers(min_value=1, max_value=37))
 @example(value="0", paper=21)  # P21's human_study has a recorded reading: still one problem, not two
@@ -305,6 +310,20 @@ def test_any_value_outside_the_enum_is_reported(value, paper):
         # reported as stale, since the cell itself is what is wrong
         assert [(p.file, p.column) for p in probs] == [("papers.csv", "human_study")]
         assert probs[0].row == paper + 1 or "\n" in value or "\r" in value
+
+
+def test_a_recorded_reading_goes_stale_when_its_cell_changes_to_another_allowed_value():
+    paper = sorted(READ_HUMAN_STUDY)[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        dst = Path(tmp) / "data"
+        shutil.copytree(DATA, dst)
+        head, *rows = read_rows(dst / "papers.csv")
+        row = next(k for k, r in enumerate(rows, start=2) if r[head.index("id")] == paper)
+        old = rows[row - 2][head.index("human_study")]
+        set_cell(dst, "papers.csv", row, "human_study", "no" if old != "no" else "yes")
+        probs = validate(dst)
+        assert [(p.file, p.column) for p in probs] == [("readings.csv", "primary")]
+        assert f"which is {'no' if old != 'no' else 'yes'!r}" in probs[0].message
 
 
 # --------------------------------------------------------------------------- #
@@ -329,10 +348,9 @@ def test_cli_good_data_in_process(copy, capsys):
     assert out.startswith("data OK: 37 papers") and err == ""
 
 
-def test_cli_subprocess_nonzero_on_bad_data(copy):
+def test_cli_nonzero_on_bad_data(copy):
     set_cell(copy, "benchmarks.csv", 3, "c4", "7")
-    proc = subprocess.run([sys.executable, "-m", "uqsurvey", "validate", str(copy)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = run_cli("validate", str(copy), cwd=ROOT)
     assert proc.returncode == 1
     assert "benchmarks.csv:3:c4: value '7' is not allowed; expected one of: yes, no, n/a" in proc.stderr
 

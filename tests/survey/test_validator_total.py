@@ -21,7 +21,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import ROOT
+from conftest import ROOT, max_examples
 
 from uqsurvey.cli import main
 from uqsurvey.survey.data import DataValidationError, load
@@ -37,7 +37,7 @@ FREE = ("provenance", "licenses", "sources")
 #: Keys the validator requires: deleting one must be reported.
 REQUIRED = {"resources", "name", "path", "schema", "fields", "reference"}
 
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=max_examples(40), deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 

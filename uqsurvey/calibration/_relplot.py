@@ -107,6 +107,18 @@ PLOT_MESH_PTS = 200  # config.plot_mesh_pts
 FFT_WORKERS = 2
 
 
+def next_fast_len(n: int) -> int:
+    """The smallest ``2**a 3**b 5**c >= n``: ``scipy.fft.next_fast_len(n, real=True)``."""
+    best, p5 = 2 * max(n, 1), 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:  # p35 times the smallest power of two that reaches n
+            best = min(best, p35 << (-(-n // p35) - 1).bit_length())
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
 def grid_size(sigma: float) -> int:
     """``GaussianKernel.apply``: ``max(2000, round(20 / sigma)) // 2 + 1`` nodes."""
     return max(GRID_MIN_POINTS, round(GRID_SPAN / sigma)) // 2 + 1
@@ -190,9 +202,10 @@ def reflect_convolve_fft(rows: tuple[np.ndarray, ...], ker: np.ndarray, cut: flo
     batched real FFT (fast path of smECE only).  The FFT's rounding error is
     about ``1e-15`` of the largest smoothed value, which moves smECE (a ratio
     of sums over all evaluation points) by about ``1e-15``; a smoothed curve
-    far from the data, which rests on tiny values, keeps the direct sum."""
-    from scipy import fft
+    far from the data, which rests on tiny values, keeps the direct sum.
 
+    numpy's FFT (pocketfft, as :mod:`scipy.fft`; the same numbers to the last bit in
+    our tests): importing :mod:`scipy.fft` would cost a process's first smECE 0.3 s."""
     exts, k, start = None, None, 0
     for i, values in enumerate(rows):
         ext, k, start = reflect_extend(values, ker, cut)
@@ -200,8 +213,8 @@ def reflect_convolve_fft(rows: tuple[np.ndarray, ...], ker: np.ndarray, cut: flo
             exts = np.empty((len(rows), ext.shape[0]))
         exts[i] = ext
     size = exts.shape[1] + k.shape[0] - 1
-    nfft = fft.next_fast_len(size, real=True)
-    full = fft.irfft(fft.rfft(exts, nfft, axis=1) * fft.rfft(k, nfft), nfft, axis=1)
+    nfft = next_fast_len(size)
+    full = np.fft.irfft(np.fft.rfft(exts, nfft, axis=1) * np.fft.rfft(k, nfft), nfft, axis=1)
     lo = k.shape[0] - 1 + start  # "valid" part starts at len(k) - 1
     return full[:, lo : lo + rows[0].shape[0]]
 

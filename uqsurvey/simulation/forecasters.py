@@ -132,6 +132,8 @@ class Forecaster:
         """Points of ``(0, 1)`` where ``c(f) = f`` (sign changes of the gap)."""
         grid = np.linspace(0.0, 1.0, 4001)[1:-1]
         g = self.gap(grid)
+        if not g.any():  # calibrated, c(f) = f: no crossing (not 3999 points to split every integral at)
+            return ()
         roots = []
         for i in np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0):
             roots.append(optimize.brentq(self.gap, grid[i], grid[i + 1], xtol=1e-14))

@@ -197,9 +197,11 @@ def _verdict_reason(verdict: str, value: str, paper: str, enum: Enumeration, rea
     return f"the data gives {value}, the paper {paper}; {none} gives the paper's number"
 
 
-def evaluate_one(claim: pd.Series, d, readings: list[rd.Reading] | None = None) -> ClaimResult:
+def evaluate_one(claim: pd.Series, d, readings: list[rd.Reading] | None = None,
+                 applier: rd.Applier | None = None) -> ClaimResult:
     """One claim: its rule on the primary reading, then under every recorded
-    reading that touches its inputs, crossed with its named counting rules."""
+    reading that touches its inputs, crossed with its named counting rules
+    (*applier*: an ``Applier(d, shared=True)`` shared by the claims of one ledger)."""
     cid = str(claim["id"])
     if cid not in RULES:
         raise KeyError(f"claim {cid!r} in claims.csv has no rule in uqsurvey.survey.rules")
@@ -207,7 +209,7 @@ def evaluate_one(claim: pd.Series, d, readings: list[rd.Reading] | None = None) 
         readings = rd.parse(d.tables.get(rd.RESOURCE))
     pc, pt = _int_or_none(claim.get("paper_count")), _int_or_none(claim.get("paper_total"))
     reads = READS.get(cid, ())
-    o, enum = enumerate_claim(d, RULES[cid], reads, readings, pc, pt)
+    o, enum = enumerate_claim(d, RULES[cid], reads, readings, pc, pt, applier=applier)
     lacking = sorted(c for c in reads if c in rd.source_lacks(d.package))
     status, verdict = derive_status(enum, lacking)
     labels = {r.id: r.label() for r in readings}
@@ -325,7 +327,8 @@ def evaluate(d=None) -> list[ClaimResult]:
         results = _load_cached(path)
         if results is None:
             readings = rd.parse(d.tables.get(rd.RESOURCE))
-            results = [evaluate_one(row, d, readings) for _, row in d.claims.iterrows()]
+            applier = rd.Applier(d, shared=True)
+            results = [evaluate_one(row, d, readings, applier) for _, row in d.claims.iterrows()]
             _store(path, results)
         if len(_CACHE) > 8:
             _CACHE.clear()

@@ -160,11 +160,26 @@ def _typed(series: pd.Series, value: str):
 
 class Applier:
     """Applies sets of readings to one loaded data set; the row of each reading's
-    cell is looked up once.  ``Applier(data)(readings)`` is :func:`apply`."""
+    cell is looked up once.  ``Applier(data)(readings)`` is :func:`apply`.
 
-    def __init__(self, data):
-        self.data = data
+    With ``shared=True`` (the ledger's enumeration, which applies thousands of
+    combinations) a table changed by a given set of readings is built once and
+    served again to every later combination that changes that table by the same
+    readings, and the tables served carry no ``attrs`` (pandas deep-copies them at
+    every operation; no rule reads them).  The values are those of :func:`apply`.
+    """
+
+    def __init__(self, data, shared: bool = False):
         self._where: dict[str, dict[str, int]] = {}
+        self._built: dict[tuple[str, frozenset], pd.DataFrame] | None = {} if shared else None
+        if shared:
+            tables = {}
+            for name, df in data.tables.items():
+                bare = df.copy(deep=False)
+                bare.attrs = {}
+                tables[name] = bare
+            data = type(data)(data_dir=data.data_dir, package=data.package, tables=tables)
+        self.data = data
 
     def _row(self, r: Reading) -> int:
         if r.table not in self._where:
@@ -175,26 +190,38 @@ class Applier:
         except KeyError:
             raise KeyError(f"reading {r.id}: no row {r.row_key!r} in {r.table}") from None
 
+    def _table(self, table: str, readings: list[Reading]) -> pd.DataFrame:
+        """*table* with the alternatives of *readings* (all of that table) in place."""
+        changes: dict[str, list[tuple[int, str]]] = {}
+        for r in readings:
+            i = self._row(r)
+            for col, val in zip(r.columns, r.alternative):
+                changes.setdefault(col, []).append((i, val))
+        df = self.data.tables[table].copy(deep=False)
+        for col, cells in changes.items():
+            series = df[col]
+            arr = series.array.copy()
+            for i, val in cells:
+                arr[i] = _typed(series, val)
+            df[col] = arr
+        return df
+
     def __call__(self, readings: Iterable[Reading]):
         readings = list(readings)
         if not readings:
             return self.data
-        changes: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        by_table: dict[str, list[Reading]] = {}
         for r in readings:
-            i = self._row(r)
-            for col, val in zip(r.columns, r.alternative):
-                changes.setdefault((r.table, col), []).append((i, val))
+            by_table.setdefault(r.table, []).append(r)
         tables = dict(self.data.tables)
-        copied: set[str] = set()
-        for (t, col), cells in changes.items():
-            if t not in copied:
-                tables[t] = tables[t].copy(deep=False)
-                copied.add(t)
-            series = tables[t][col]
-            arr = series.array.copy()
-            for i, val in cells:
-                arr[i] = _typed(series, val)
-            tables[t][col] = arr
+        for t, rs in by_table.items():
+            if self._built is None:
+                tables[t] = self._table(t, rs)
+                continue
+            key = (t, frozenset(rs))
+            if key not in self._built:
+                self._built[key] = self._table(t, rs)
+            tables[t] = self._built[key]
         return type(self.data)(data_dir=self.data.data_dir, package=self.data.package, tables=tables)
 
 

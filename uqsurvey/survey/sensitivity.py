@@ -106,16 +106,17 @@ def _rows(o) -> list[tuple[str, int | None, int | None, bool | None, bool]]:
 
 def enumerate_claim(data, fn: Callable, reads: Sequence[str], readings: Sequence[rd.Reading],
                     paper_count: int | None, paper_total: int | None,
-                    limit: int = rd.MAX_COMBINATIONS) -> tuple[object, Enumeration]:
+                    limit: int = rd.MAX_COMBINATIONS, applier: rd.Applier | None = None) -> tuple[object, Enumeration]:
     """Evaluate *fn* on *data* under every combination of the *readings* that touch
-    *reads*; return the primary outcome and the :class:`Enumeration`."""
+    *reads*; return the primary outcome and the :class:`Enumeration`.  *applier*, an
+    ``Applier(data, shared=True)``, may be shared by the claims of one ledger."""
     relevant = [r for r in readings if r.touches(reads)]
     order = {r.id: i for i, r in enumerate(relevant)}
     mode, combos = rd.combinations(relevant, limit) if relevant else (NO_READINGS, [()])
     best: dict[tuple, ReadingValue] = {}
     rules: list[str] = []
     primary = None
-    applier = rd.Applier(data)
+    applier = applier if applier is not None else rd.Applier(data)
     for combo in combos:
         o = fn(applier(combo))
         if not combo:
