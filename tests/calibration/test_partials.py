@@ -15,7 +15,7 @@ from scipy import stats
 from uqsurvey import calibration as cal
 from uqsurvey.calibration import Partials
 from uqsurvey.calibration._ranks import RankCounts, grid_cells, grid_key
-from uqsurvey.calibration.resample import interval, poisson_weights
+from uqsurvey.calibration.resample import DRAW_BLOCK, interval, poisson_weights
 
 
 def in_memory(f, y):
@@ -185,6 +185,31 @@ def test_poisson_weights_are_poisson_one():
     expected = w.shape[0] * np.append(pmf, 1 - pmf.sum())
     assert stats.chisquare(observed, expected).pvalue > 1e-3
     assert abs(w.mean() - 1) < 3 * 1 / math.sqrt(w.shape[0]) * 2
+
+
+@pytest.mark.parametrize("m", [1, 3, DRAW_BLOCK - 1, DRAW_BLOCK, DRAW_BLOCK + 1, 3 * DRAW_BLOCK + 5, 1 << 18])
+def test_poisson_weights_in_blocks_are_the_one_draw(m):
+    # the weights of the audit's replicates were defined by one draw of all m
+    # weights (inversion of the top 16 bits of each 32-bit half of ceil(m/2)
+    # raw 64-bit draws, thresholds resolved by search); drawing in blocks,
+    # into a reused buffer, must give the same weights and leave the
+    # generator at the same place
+    from uqsurvey.calibration import resample
+
+    pmf = np.array([math.exp(-1.0) / math.factorial(k) for k in range(13)])
+    thresholds = np.rint(np.cumsum(pmf)[:-1] * 2.0**32).astype(np.uint64)
+    ref_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([3, 1, 4])))
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([3, 1, 4])))
+    buf = np.full(m, -7.0)
+    for _ in range(2):
+        u = ref_rng.bit_generator.random_raw(-(-m // 2)).view(np.uint32)[:m]
+        expected = np.searchsorted(thresholds, u.astype(np.uint64), side="right").astype(np.float64)
+        assert np.array_equal(poisson_weights(rng, m), expected)
+    for _ in range(2):
+        u = ref_rng.bit_generator.random_raw(-(-m // 2)).view(np.uint32)[:m]
+        expected = np.searchsorted(thresholds, u.astype(np.uint64), side="right").astype(np.float64)
+        assert resample.poisson_weights(rng, m, out=buf) is buf and np.array_equal(buf, expected)
+    assert rng.bit_generator.random_raw() == ref_rng.bit_generator.random_raw()
 
 
 def test_bootstrap_replicates_merge_and_jackknife():

@@ -80,20 +80,22 @@ def refinement(grids: tuple[int, ...]) -> np.ndarray:
     return table
 
 
-def moments(key: np.ndarray, w: np.ndarray, weights: np.ndarray | None, size: int, need_sq: bool):
+def moments(key: np.ndarray, w: np.ndarray, weights: np.ndarray | None, size: int, need_sq: bool,
+            scratch: np.ndarray | None = None):
     """Per key in ``0 .. size-1``: the (integer) total weight, and the sums of
     weight times ``w`` and times ``w**2`` (``None`` without ``need_sq``);
-    ``weights`` ``None`` means 1 each."""
+    ``weights`` ``None`` means 1 each.  ``scratch`` (float64, as long as
+    ``key``) holds the products instead of new arrays: the same sums."""
     if weights is None:
         count = np.bincount(key, minlength=size)
         wv = w
     else:
         count = np.rint(np.bincount(key, weights=weights, minlength=size)).astype(np.int64)
-        wv = w * weights
+        wv = np.multiply(w, weights, out=scratch)
     sum_w = np.bincount(key, weights=wv, minlength=size)
     sum_ww = None
     if need_sq:
-        sum_ww = np.bincount(key, weights=wv * w, minlength=size)
+        sum_ww = np.bincount(key, weights=np.multiply(wv, w, out=None if wv is w else scratch), minlength=size)
     return count, sum_w, sum_ww
 
 
@@ -155,11 +157,12 @@ class CellSums:
         np.subtract(key, MAGIC_BITS, out=key)
         return key, t
 
-    def add(self, key: np.ndarray, w: np.ndarray, weights: np.ndarray | None = None) -> None:
+    def add(self, key: np.ndarray, w: np.ndarray, weights: np.ndarray | None = None,
+            scratch: np.ndarray | None = None) -> None:
         """Add the points with ``key`` and fraction ``w`` (:meth:`locate`),
-        each with an integer ``weight`` (1 by default)."""
+        each with an integer ``weight`` (1 by default); ``scratch``: see :func:`moments`."""
         rows = key.shape[0] if weights is None else int(round(float(weights.sum())))
-        self.add_moments(*moments(key, w, weights, self.nkeys, self.sum_ww is not None), rows)
+        self.add_moments(*moments(key, w, weights, self.nkeys, self.sum_ww is not None, scratch), rows)
 
     def add_moments(self, count: np.ndarray, sum_w: np.ndarray, sum_ww: np.ndarray | None, rows: int) -> None:
         """Add per-key sums made by :func:`moments` over ``rows`` (total weight)."""

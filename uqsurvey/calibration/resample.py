@@ -76,14 +76,30 @@ _TABLE = np.searchsorted(_THRESHOLDS, _BUCKET, side="right").astype(np.float64)
 _TABLE[_TABLE != np.searchsorted(_THRESHOLDS, _BUCKET + np.uint64(0xFFFF), side="right")] = -1.0
 
 
-def poisson_weights(rng: np.random.Generator, m: int) -> np.ndarray:
-    """``m`` independent Poisson(1) weights (float64) from ``rng``'s raw bits."""
-    u = rng.bit_generator.random_raw(-(-m // 2)).view(np.uint32)[:m]
-    out = _TABLE[u >> 16]
-    split = np.flatnonzero(out < 0)  # a bucket that holds a threshold
-    if split.size:
-        out[split] = np.searchsorted(_THRESHOLDS, u[split].astype(np.uint64), side="right")
+def poisson_weights(rng: np.random.Generator, m: int, out: np.ndarray | None = None) -> np.ndarray:
+    """``m`` independent Poisson(1) weights (float64) from ``rng``'s raw bits,
+    into ``out`` (length ``m``) if given.  Drawn :data:`DRAW_BLOCK` at a
+    time: the same bits in the same order as one draw of all ``m``, with
+    scratch arrays that stay in cache and are never large enough to be
+    mapped afresh from the system."""
+    out = np.empty(m) if out is None else out
+    idx = np.empty(min(m, DRAW_BLOCK), dtype=np.intp)
+    for s in range(0, m, DRAW_BLOCK):
+        k = min(DRAW_BLOCK, m - s)
+        u = rng.bit_generator.random_raw(-(-k // 2)).view(np.uint32)[:k]
+        np.right_shift(u, 16, out=idx[:k], casting="unsafe")
+        o = out[s : s + k]
+        np.take(_TABLE, idx[:k], out=o)
+        split = np.flatnonzero(o < 0)  # a bucket that holds a threshold
+        if split.size:
+            o[split] = np.searchsorted(_THRESHOLDS, u[split].astype(np.uint64), side="right")
     return out
+
+
+#: Weights drawn at a time by :func:`poisson_weights` (even: every block but
+#: the last uses whole 64-bit draws, so the bits follow one another as in a
+#: single draw).
+DRAW_BLOCK = 1 << 15
 
 
 class Sketch:
@@ -207,11 +223,12 @@ class Resampler:
             sk.sq += float(sq[j])
         if self.reps:
             rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, self.stream, self.chunks])))
+            p, t = np.empty(m), np.empty(m)  # reused by every replicate: no fresh pages for each
             for sk in self.reps:
-                p = poisson_weights(rng, m)
-                sk.cells.add(key, w, p)
-                sk.resid += np.bincount(b, weights=p * r, minlength=ECE_BINS)
-                sk.sq += float(np.add.reduce(p * r2))
+                poisson_weights(rng, m, out=p)
+                sk.cells.add(key, w, p, scratch=t)
+                sk.resid += np.bincount(b, weights=np.multiply(p, r, out=t), minlength=ECE_BINS)
+                sk.sq += float(np.add.reduce(np.multiply(p, r2, out=t)))
         self.rows += m
         self.chunks += 1
 
