@@ -30,6 +30,7 @@ MAX_LINES = 600
 LAYERS: tuple[tuple[str, int], ...] = (
     ("uqsurvey._moved", -2),  # the alias table: imports nothing of the package
     ("uqsurvey._args", 0),
+    ("uqsurvey._files", 0),
     ("uqsurvey.version", 0),
     ("uqsurvey.calibration._inputs", 0),
     ("uqsurvey.calibration", 1),

@@ -106,3 +106,15 @@ def test_validate_takes_the_data_directory_as_an_option(capsys):
     assert capsys.readouterr().out.startswith("data OK: ")
     assert cli.main(["validate", str(ROOT / "data"), "--data", "/elsewhere"]) == 2
     assert capsys.readouterr().err.startswith("two data directories given: ")
+
+
+def test_a_command_imports_only_its_own_module():
+    # the audit's memory goal: parsing `audit` must not load the review's or the ledger's
+    # libraries (a fresh interpreter, since this one has imported everything)
+    code = ("import sys, uqsurvey.cli as c; c.build_parser('audit'); "
+            "print(sorted(m for m in ('uqsurvey.audit', 'uqsurvey.book.review', 'uqsurvey.survey.ledger') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "['uqsurvey.audit']"
+    parser, subparsers = cli.build_parser("audit")
+    assert set(subparsers) == set(cli.COMMANDS) | set(cli.RAW_COMMANDS)  # every command still listed

@@ -46,14 +46,19 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 RAW_COMMANDS: dict[str, tuple[str, str]] = {}
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    """The parser of ``python -m uqsurvey`` and, by name, the parser of each subcommand."""
+def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The parser of ``python -m uqsurvey`` and, by name, the parser of each subcommand.
+
+    With *only* (a command's name), only that command's module is imported and its arguments
+    added; the others are listed bare (a run imports what it uses, nothing more: the audit's
+    memory does not carry the review's or the ledger's libraries)."""
     parser = argparse.ArgumentParser(prog=PROG, usage=f"{PROG} COMMAND [ARGS]", add_help=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers: dict[str, argparse.ArgumentParser] = {}
     for name, (module, add, _run) in COMMANDS.items():
         subparsers[name] = sub.add_parser(name, prog=f"{PROG} {name}")
-        getattr(import_module(module), add)(subparsers[name])
+        if only is None or name == only:
+            getattr(import_module(module), add)(subparsers[name])
     for name in RAW_COMMANDS:  # listed, so that the parser knows every command
         subparsers[name] = sub.add_parser(name, prog=f"{PROG} {name}", add_help=False)
     return parser, subparsers
@@ -118,7 +123,7 @@ def _main(argv: list[str] | None) -> int:
     if command not in COMMANDS:
         print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         return 2
-    parser, subparsers = build_parser()
+    parser, subparsers = build_parser(only=command)
     try:
         args, extra = parser.parse_known_args(argv)
         if extra:  # reported by the subcommand's parser, with its own usage line

@@ -21,6 +21,7 @@ from typing import Mapping
 
 import numpy as np
 
+from uqsurvey._files import atomic_write
 from uqsurvey.demos import aleatoric, ece_vs_smece, selective, shift, team
 
 __all__ = ["Headline", "ALEATORIC", "SHIFT", "TEAM", "SELECTIVE", "ECE_VS_SMECE",
@@ -257,8 +258,6 @@ def headlines() -> list[Headline]:
     (seeded), so a stored result is the computed one.
     """
     import json
-    import os
-    import tempfile
 
     path = _cache_file()
     if path is not None and path.is_file():
@@ -272,11 +271,7 @@ def headlines() -> list[Headline]:
         try:
             text = json.dumps([{"chapter": h.chapter, "title": h.title, "text": h.text, "values": dict(h.values)}
                                for h in result])
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".headlines-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
+            atomic_write(path, text)
         except OSError:
             pass  # a cache that cannot be written is only slower
     return result

@@ -13,19 +13,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from uqsurvey._files import atomic_write
+
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def data_zip_bytes(data_dir: str | os.PathLike | None = None) -> bytes:
@@ -61,6 +51,6 @@ def write_downloads(out_dir: str | os.PathLike, data_dir: str | os.PathLike | No
     }
     paths = {}
     for name, data in files.items():
-        _atomic_write(out / name, data)
+        atomic_write(out / name, data)
         paths[name] = out / name
     return paths

@@ -44,6 +44,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from uqsurvey._files import atomic_write
 from uqsurvey.survey import readings as rd
 from uqsurvey.survey.sensitivity import (
     STATUSES,
@@ -297,11 +298,7 @@ def _store(path: Path | None, results: list[ClaimResult]) -> None:
         return
     text = json.dumps([r.to_dict() for r in results], ensure_ascii=False)  # before any file exists
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ledger-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        atomic_write(path, text)
     except OSError:
         pass  # a cache that cannot be written is only slower
 
