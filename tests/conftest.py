@@ -129,6 +129,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.book)
 
 
+@pytest.fixture(scope="module")
+def d():
+    """The data package of this checkout (``uqsurvey.survey.data.load()``), once per test module."""
+    from uqsurvey.survey.data import load
+
+    return load()
+
+
+@pytest.fixture(scope="module")
+def ledger(d):
+    """The evaluated ledger of :func:`d`, by claim id, once per test module."""
+    from uqsurvey.survey.ledger import evaluate
+
+    return {r.id: r for r in evaluate(d)}
+
+
 @pytest.fixture(scope="session")
 def built_book() -> dict:
     """The book, built once per session by the Makefile's ``make book``: warnings are errors,

@@ -14,22 +14,11 @@ import pytest
 from conftest import ROOT
 
 from uqsurvey.book import ledger_page as L
-from uqsurvey.survey.data import load
 from uqsurvey.survey.figures import STATUS_COLORS
 from uqsurvey.survey.ledger import STATUS_MEANING, STATUSES, evaluate, to_csv, to_json
 
 VOCABULARY = ("reproduced", "reproduced-under-reading", "differs", "project-coded", "not-checkable")
 VERSION = {"version": "abc123def456", "commit": "abc123def456", "date": "2026-01-02"}
-
-
-@pytest.fixture(scope="module")
-def d():
-    return load()
-
-
-@pytest.fixture(scope="module")
-def ledger(d):
-    return {r.id: r for r in evaluate(d)}
 
 
 # --------------------------------------------------------------------------- #

@@ -16,15 +16,9 @@ from conftest import ROOT
 
 from uqsurvey import cli
 from uqsurvey.book import review as R
-from uqsurvey.survey.data import load
 from uqsurvey.survey.ledger import evaluate
 
 LINK = re.compile(r"\]\(([^)]+)\)")
-
-
-@pytest.fixture(scope="module")
-def d():
-    return load()
 
 
 @pytest.fixture(scope="module")

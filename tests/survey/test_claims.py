@@ -12,21 +12,10 @@ import re
 import pytest
 from conftest import run_cli
 
-from uqsurvey.survey.data import load
 from uqsurvey.survey.ledger import (
     RULES, STATUSES, ClaimResult, anchor, check_registry, evaluate, variant_matches_paper,
 )
 from uqsurvey.survey.rules import QA_TASKS, qa_share
-
-
-@pytest.fixture(scope="module")
-def d():
-    return load()
-
-
-@pytest.fixture(scope="module")
-def ledger(d):
-    return {r.id: r for r in evaluate(d)}
 
 
 def test_registry_and_claims_csv_have_no_orphans(d):

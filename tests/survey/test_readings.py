@@ -20,21 +20,10 @@ from uqsurvey.survey.ledger import (
     Outcome,
     Variant,
     claims_using,
-    evaluate,
     evaluate_one,
     outcome_under,
 )
 from uqsurvey.survey.sensitivity import derive_status, enumerate_claim
-
-
-@pytest.fixture(scope="module")
-def d():
-    return load()
-
-
-@pytest.fixture(scope="module")
-def ledger(d):
-    return {r.id: r for r in evaluate(d)}
 
 
 # --------------------------------------------------------------------------- #

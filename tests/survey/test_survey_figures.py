@@ -4,12 +4,6 @@ from __future__ import annotations
 import pytest
 
 from uqsurvey.survey import explorer, figures as sf
-from uqsurvey.survey.data import load
-
-
-@pytest.fixture(scope="module")
-def d():
-    return load()
 
 
 def test_criteria_counts_match_table1_by_hand(d):
